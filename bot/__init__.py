@@ -1,0 +1,1 @@
+"""Beijing E-Town permits assistant: everything that is not Rasa glue."""

@@ -1,0 +1,69 @@
+"""The one configuration source: a typed Settings object read from the environment.
+
+Every variable is prefixed ``ETOWN_`` (see .env.example). Tests build Settings explicitly.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseSettings, Field, validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Relative paths are taken from the project root."""
+
+    env: str = Field("development", description="development or production")
+    database_url: str = "sqlite:///var/etown.db"
+    tracker_store_url: str = "sqlite:///var/tracker.db"
+    kb_dir: Path = Path("policies_kb")
+    spacy_dir: Path = Path("var/spacy/kb_ner")
+    models_dir: Path = Path("models")
+    model_cache_dir: Path = Path.home() / ".cache" / "etown-assistant" / "models"
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    action_url: Optional[str] = None  # default: http://{host}:{action_port}/webhook
+    cors_origin: str = "http://localhost:8000"
+    log_level: str = "INFO"
+    kb_refresh_seconds: float = 5.0  # how often the action server checks for a new KB revision
+
+    class Config:
+        env_prefix = "ETOWN_"
+
+    @validator("kb_dir", "spacy_dir", "models_dir", "model_cache_dir")
+    def _expand_home(cls, value: Path) -> Path:  # noqa: N805 - pydantic signature
+        return value.expanduser()
+
+    def path(self, value: Path) -> Path:
+        """An absolute path for a setting that may be relative to the project root."""
+        return value if value.is_absolute() else PROJECT_ROOT / value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return _absolute_sqlite(self.database_url)
+
+    @property
+    def resolved_tracker_store_url(self) -> str:
+        return _absolute_sqlite(self.tracker_store_url)
+
+    @property
+    def resolved_action_url(self) -> str:
+        return self.action_url or f"http://{self.host}:{self.action_port}/webhook"
+
+
+def _absolute_sqlite(url: str) -> str:
+    """sqlite:///var/x.db is taken relative to the project root, not the working directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        return prefix + str(PROJECT_ROOT / url[len(prefix):])
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process."""
+    return Settings()
