@@ -1,0 +1,1 @@
+"""Repositories: queries only, no business rules."""

@@ -1,0 +1,34 @@
+"""Unit of work: one session per use case, committed explicitly, rolled back otherwise."""
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.repositories.kb import KbRepository
+
+
+class UnitOfWork:
+    """``with uow: ...; uow.commit()`` — leaving the block without commit rolls back."""
+
+    def __init__(self, session_factory: sessionmaker):
+        self._session_factory = session_factory
+        self.session: Session | None = None
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._session_factory()
+        self.kb = KbRepository(self.session)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        assert self.session is not None
+        self.session.rollback()
+        self.session.close()
+        self.session = None
+
+    def commit(self) -> None:
+        assert self.session is not None
+        self.session.commit()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
