@@ -1,0 +1,1 @@
+"""spaCy pipeline built from the knowledge base (no pretrained model is used)."""
