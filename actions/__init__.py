@@ -1,0 +1,1 @@
+"""Rasa SDK actions: thin adapters over bot.services, one module per feature."""

@@ -1,0 +1,60 @@
+"""What every action shares: sending an Answer, reading the question context from a tracker."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import wiring
+from bot.domain.wording import Answer
+from bot.kb.base import KnowledgeBase
+from bot.kb.errors import KnowledgeBaseNotLoaded
+from bot.services.answers import QuestionContext
+from bot.services.knowledge import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
+    buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
+    dispatcher.utter_message(text=answer.text, buttons=buttons or None)
+
+
+def question_context(tracker: Tracker) -> QuestionContext:
+    message: Dict[str, Any] = tracker.latest_message or {}
+    return QuestionContext(
+        intent=(message.get("intent") or {}).get("name") or "",
+        text=message.get("text") or "",
+        entities=list(message.get("entities") or []),
+        service=tracker.get_slot("service"),
+        topic=tracker.get_slot("topic"),
+        country=tracker.get_slot("country"),
+        location=tracker.get_slot("location"),
+    )
+
+
+def slot_events(values: Dict[str, Any]) -> List[SlotSet]:
+    return [SlotSet(name, value) for name, value in values.items() if value is not None]
+
+
+class KnowledgeAction(Action):
+    """An action that answers from the live knowledge base, with a fixed reply when it is unavailable."""
+
+    unavailable_response = "utter_service_unavailable"
+
+    def answer(self, kb: KnowledgeBase, tracker: Tracker) -> Answer:
+        raise NotImplementedError
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        try:
+            kb = wiring.knowledge_cache().get().kb
+        except (KnowledgeBaseNotLoaded, ServiceUnavailable) as exc:
+            logger.error("knowledge base unavailable in %s: %s", self.name(), exc)
+            dispatcher.utter_message(response=self.unavailable_response)
+            return []
+        send(dispatcher, self.answer(kb, tracker))
+        return []

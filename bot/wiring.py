@@ -1,0 +1,37 @@
+"""Wiring: builds the long-lived objects once per process, from one Settings object.
+
+Nothing here runs at import time; the first call builds, later calls reuse.
+Tests call configure(settings) to point everything at their own database.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+from bot.config import Settings, get_settings
+from bot.db.engine import session_factory_for
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.services.knowledge import KnowledgeCache
+
+_settings: Optional[Settings] = None
+
+
+def configure(settings: Optional[Settings]) -> None:
+    """Use ``settings`` from now on (None: back to the environment) and drop what was built."""
+    global _settings
+    _settings = settings
+    knowledge_cache.cache_clear()
+
+
+def settings() -> Settings:
+    return _settings or get_settings()
+
+
+def uow_factory() -> UnitOfWorkFactory:
+    factory = session_factory_for(settings().resolved_database_url)
+    return lambda: UnitOfWork(factory)
+
+
+@lru_cache(maxsize=1)
+def knowledge_cache() -> KnowledgeCache:
+    return KnowledgeCache(uow_factory(), settings().kb_refresh_seconds)
