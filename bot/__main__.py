@@ -1,0 +1,164 @@
+"""The command line: `python -m bot COMMAND`. See `python -m bot --help`."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# spaCy's thinc imports TensorFlow when it is installed (Rasa brings it); keep its start-up chatter quiet.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bot.config import PROJECT_ROOT, get_settings  # noqa: E402
+from bot.kb.errors import PolicyFileInvalid  # noqa: E402
+
+
+def cmd_kb_check(args) -> int:
+    from bot.services import knowledge
+
+    settings = get_settings()
+    kb = knowledge.check(settings.path(settings.kb_dir))
+    print(f"Knowledge base OK: {len(kb.services)} services, {len(kb.halls)} halls, "
+          f"{len(kb.countries)} countries, {sum(len(s.materials) for s in kb.services.values())} materials "
+          f"(checksum {kb.checksum[:12]}).")
+    return 0
+
+
+def cmd_kb_load(args) -> int:
+    from bot.ops.setup import prepare
+
+    report = prepare(get_settings())
+    state = "loaded as a new revision" if report.kb_changed else "unchanged"
+    print(f"Knowledge base {state} (revision {report.kb_revision}: {report.services} services, "
+          f"{report.halls} halls); spaCy pipeline {'rebuilt' if report.spacy_rebuilt else 'up to date'}.")
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from bot.db import migrate
+
+    settings = get_settings()
+    migrate.upgrade(settings.resolved_database_url)
+    print(f"Database schema at revision {migrate.current(settings.resolved_database_url)}.")
+    return 0
+
+
+def cmd_nlp_build(args) -> int:
+    from bot.ops.setup import build_spacy
+
+    settings = get_settings()
+    built = build_spacy(settings, force=args.force)
+    print(f"spaCy pipeline {'built' if built else 'up to date'} at {settings.path(settings.spacy_dir)}.")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from bot.ops.setup import build_spacy
+    from bot.ops.training import ensure_model
+
+    settings = get_settings()
+    build_spacy(settings)
+    ensure_model(settings, force=args.force)
+    return 0
+
+
+def cmd_setup(args) -> int:
+    cmd_kb_load(args)
+    args.force = False
+    return cmd_train(args)
+
+
+def cmd_run(args) -> int:
+    from bot.ops import runner
+    from bot.ops.training import ensure_model
+
+    settings = get_settings()
+    cmd_kb_load(args)
+    model = ensure_model(settings)
+    servers = runner.start(settings, model)
+    print(
+        "\nThe assistant is running.\n"
+        f"  REST:      curl -s -XPOST http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook "
+        "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hello\"}'\n"
+        f"  socket.io: http://{settings.host}:{settings.rasa_port}/socket.io (rasa-webchat)\n"
+        f"  actions:   http://127.0.0.1:{settings.action_port}/health\n"
+        "  Chat in the terminal with `make shell`. Press Ctrl-C to stop.\n", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while all(p.poll() is None for p in servers.processes):
+            time.sleep(0.5)
+        print("A server stopped unexpectedly; stopping the other one.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+    finally:
+        servers.stop()
+    return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def cmd_shell(args) -> int:
+    from bot.ops import runner
+    from bot.ops.training import ensure_model
+
+    settings = get_settings()
+    cmd_kb_load(args)
+    model = ensure_model(settings)
+    runner.ensure_port_free("0.0.0.0", settings.action_port, "action server, ETOWN_ACTION_PORT")
+    endpoints = runner.write_endpoints(settings)
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    env = runner.child_env(settings)
+    actions = subprocess.Popen([rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
+                               cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return subprocess.call([rasa, "shell", "--model", str(model), "--endpoints", str(endpoints)],
+                               cwd=PROJECT_ROOT, env=env)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        runner.Servers([actions]).stop()
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="Beijing E-Town permits assistant")
+    sub = p.add_subparsers(dest="command", required=True)
+    kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
+    kb.add_parser("check", help="validate policies_kb/").set_defaults(func=cmd_kb_check)
+    kb.add_parser("load", help="validate and load policies_kb/ into the database").set_defaults(func=cmd_kb_load)
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="create or upgrade the schema (Alembic)").set_defaults(func=cmd_db_upgrade)
+    nlp = sub.add_parser("nlp", help="spaCy pipeline").add_subparsers(dest="nlp_command", required=True)
+    build = nlp.add_parser("build", help="build the spaCy pipeline from policies_kb/")
+    build.add_argument("--force", action="store_true")
+    build.set_defaults(func=cmd_nlp_build)
+    train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
+    train.add_argument("--force", action="store_true")
+    train.set_defaults(func=cmd_train)
+    sub.add_parser("setup", help="database, knowledge base, spaCy pipeline and model").set_defaults(func=cmd_setup)
+    sub.add_parser("run", help="start the whole assistant").set_defaults(func=cmd_run)
+    sub.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=cmd_shell)
+    return p
+
+
+def main(argv=None) -> int:
+    from bot.ops.runner import PortTaken, StartupFailed
+
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (PolicyFileInvalid, PortTaken, StartupFailed) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as exc:
+        print(f"error: {' '.join(map(str, exc.cmd[:3]))} ... failed with exit code {exc.returncode}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Operations behind `python -m bot`: set-up, training with a cache, running the servers."""

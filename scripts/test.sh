@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, fastest first; exits non-zero on the first failing stage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+RASA=.venv/bin/rasa
+model=$($PY -c 'from bot.config import get_settings; from bot.ops.training import training_inputs, inputs_hash, model_path; s = get_settings(); print(model_path(s, inputs_hash(training_inputs(s))))')
+
+echo "== knowledge base"
+$PY -m bot kb check
+
+echo "== pytest: unit, integration, actions"
+$PY -m pytest -q tests/unit tests/integration tests/actions
+
+echo "== rasa data validate --fail-on-warnings"
+$RASA data validate --fail-on-warnings --quiet
+
+echo "== rasa test: conversations (tests/conversations)"
+rm -rf var/results/core
+$RASA test core --model "$model" --stories tests/conversations --out var/results/core \
+  --fail-on-prediction-errors --quiet
+if [ -s var/results/core/failed_test_stories.yml ] && grep -q "story:" var/results/core/failed_test_stories.yml; then
+  echo "Failed test stories:"; cat var/results/core/failed_test_stories.yml; exit 1
+fi
+
+echo "== pytest: end to end (real servers, REST webhook)"
+$PY -m pytest -q tests/e2e
