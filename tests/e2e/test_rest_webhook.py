@@ -1,0 +1,116 @@
+"""End to end: the real action server and Rasa server, talked to over the REST webhook."""
+from __future__ import annotations
+
+import json
+import socket
+import urllib.request
+import uuid
+
+import pytest
+
+from bot.config import Settings
+from bot.ops import runner
+from bot.ops.setup import prepare
+from bot.ops.training import ensure_model
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def e2e_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="module")
+def e2e_settings(e2e_dir):
+    tmp = e2e_dir
+    settings = Settings(database_url=f"sqlite:///{tmp / 'etown.db'}", tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
+                        rasa_port=free_port(), action_port=free_port())
+    prepare(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def model(e2e_settings):
+    # The model was trained (or restored from the cache) by `make test`'s set-up; this only finds it.
+    return ensure_model(e2e_settings)
+
+
+@pytest.fixture(scope="module")
+def servers(e2e_settings, model, e2e_dir):
+    running = runner.start(e2e_settings, model, log_dir=e2e_dir / "logs")
+    yield running
+    running.stop()
+
+
+def say(settings: Settings, sender: str, message) -> list:
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(f"http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+        return json.loads(response.read())
+
+
+def texts(replies: list) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def test_greeting_and_a_sourced_answer(servers, e2e_settings):
+    user = uuid.uuid4().hex
+    assert "permits assistant" in texts(say(e2e_settings, user, "hello"))
+    answer = texts(say(e2e_settings, user, "how much does a residence permit cost?"))
+    assert "CNY 400" in answer or "400" in answer
+    assert "last reviewed" in answer and "https://" in answer
+
+
+def test_follow_up_keeps_context(servers, e2e_settings):
+    user = uuid.uuid4().hex
+    say(e2e_settings, user, "what documents do I need for a residence permit?")
+    answer = texts(say(e2e_settings, user, "how much does it cost?"))
+    assert "residence permit" in answer.lower() and "1,000" in answer
+
+
+def test_buttons_are_delivered(servers, e2e_settings):
+    replies = say(e2e_settings, uuid.uuid4().hex, "how long does it take?")
+    assert any(r.get("buttons") for r in replies)
+
+
+@pytest.mark.parametrize("message", [
+    "", "   ", "x" * 10000, "🙂🙂🙂", "<script>alert('hi')</script>", "'; DROP TABLE kb_entries; --",
+    "\x00\x01\x02\x03\x04", "工作许可需要什么材料？", "<img src=x onerror=alert(1)> fees?",
+])
+def test_bad_input_gets_a_polite_answer_and_nothing_raw_is_echoed(servers, e2e_settings, message):
+    replies = say(e2e_settings, uuid.uuid4().hex, message)
+    assert replies and all(r.get("text") for r in replies)
+    everything = texts(replies)
+    for raw in ("<script", "<img", "onerror", "DROP TABLE", "xxxxxxxx", "\x00"):
+        assert raw not in everything
+
+
+def test_server_still_answers_after_bad_input(servers, e2e_settings):
+    assert "permits assistant" in texts(say(e2e_settings, uuid.uuid4().hex, "hi"))
+
+
+def test_socketio_channel_is_enabled(servers, e2e_settings):
+    url = f"http://{e2e_settings.host}:{e2e_settings.rasa_port}/socket.io/?EIO=4&transport=polling"
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
+        assert response.status == 200
+
+
+def test_port_taken_is_a_clear_error(servers, e2e_settings):
+    with pytest.raises(runner.PortTaken, match=f"Port {e2e_settings.rasa_port} .* already in use"):
+        runner.ensure_port_free(e2e_settings.host, e2e_settings.rasa_port, "Rasa server")
+
+
+def test_conversation_survives_a_restart(servers, e2e_settings, model, e2e_dir):
+    user = uuid.uuid4().hex
+    say(e2e_settings, user, "tell me about the joint application")
+    servers.stop()
+    restarted = runner.start(e2e_settings, model, log_dir=e2e_dir / "logs")
+    servers.processes[:] = restarted.processes  # the module fixture stops whatever runs now
+    answer = texts(say(e2e_settings, user, "how long does it take?"))
+    assert "joint application" in answer.lower()
