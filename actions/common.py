@@ -1,6 +1,7 @@
 """What every action shares: sending an Answer, reading the question context from a tracker."""
 from __future__ import annotations
 
+import abc
 import logging
 from typing import Any, Dict, List, Text
 
@@ -40,13 +41,17 @@ def slot_events(values: Dict[str, Any]) -> List[SlotSet]:
     return [SlotSet(name, value) for name, value in values.items() if value is not None]
 
 
-class KnowledgeAction(Action):
-    """An action that answers from the live knowledge base, with a fixed reply when it is unavailable."""
+class KnowledgeAction(Action, abc.ABC):
+    """An action that answers from the live knowledge base, with a fixed reply when it is unavailable.
+
+    Abstract, so the action server does not register it as an action of its own.
+    """
 
     unavailable_response = "utter_service_unavailable"
 
+    @abc.abstractmethod
     def answer(self, kb: KnowledgeBase, tracker: Tracker) -> Answer:
-        raise NotImplementedError
+        """The reply, built by a service from the knowledge base."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
