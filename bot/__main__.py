@@ -76,6 +76,7 @@ def cmd_run(args) -> int:
     from bot.ops.training import ensure_model
 
     settings = get_settings()
+    runner.check_ports(settings)
     cmd_kb_load(args)
     model = ensure_model(settings)
     servers = runner.start(settings, model)

@@ -77,10 +77,10 @@ def describe_material(material: Material, number: int) -> str:
     condition = describe_conditions(material)
     if condition:
         details.insert(0, condition)
+    text = parts[0] + (": " + "; ".join(d.rstrip(".") for d in details) if details else "") + "."
     if material.note:
-        details.append(material.note)
-    text = parts[0] + (": " + "; ".join(d.rstrip(".") for d in details) if details else "")
-    return text + "." + caveat(material.uncertain)
+        text += " " + material.note.rstrip(".") + "."
+    return text + caveat(material.uncertain)
 
 
 def describe_conditions(material: Material) -> str:

@@ -29,7 +29,11 @@ def format_date(day: dt.date) -> str:
 
 def caveat(uncertain: Optional[str]) -> str:
     """The words that mark a fact as not certain; empty when it is certain."""
-    return f" (not confirmed: {uncertain.rstrip('.')}. Please check with the hall.)" if uncertain else ""
+    if not uncertain:
+        return ""
+    reason = uncertain.rstrip(". ")
+    advice = "" if any(w in reason.lower() for w in ("confirm", "check")) else "; please confirm with the hall"
+    return f" (not confirmed: {reason}{advice}.)"
 
 
 class AnswerBuilder:

@@ -41,6 +41,12 @@ def ensure_port_free(host: str, port: int, what: str) -> None:
             ) from None
 
 
+def check_ports(settings: Settings) -> None:
+    """Fail early, before any set-up work, when a port the assistant needs is taken."""
+    ensure_port_free(settings.host, settings.rasa_port, "Rasa server, ETOWN_RASA_PORT")
+    ensure_port_free("0.0.0.0", settings.action_port, "action server, ETOWN_ACTION_PORT")
+
+
 def tracker_store_config(url: str) -> Dict:
     """Rasa's SQL tracker store settings from a SQLAlchemy URL."""
     parsed = make_url(url)
@@ -106,8 +112,7 @@ def _answers(url: str) -> bool:
 
 def start(settings: Settings, model: Path, log_dir: Optional[Path] = None) -> Servers:
     """Start both servers and return when both answer; raise PortTaken or StartupFailed."""
-    ensure_port_free(settings.host, settings.rasa_port, "Rasa server, ETOWN_RASA_PORT")
-    ensure_port_free("0.0.0.0", settings.action_port, "action server, ETOWN_ACTION_PORT")
+    check_ports(settings)
     endpoints = write_endpoints(settings)
     rasa = str(Path(sys.executable).with_name("rasa"))
     env = child_env(settings)

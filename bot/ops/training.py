@@ -2,7 +2,7 @@
 
 The key is a hash of everything training reads: config, domain, training data, the spaCy
 pipeline's configuration (not its patterns: knowledge-base edits need no retraining), the
-custom NLU component and the pinned requirements.
+custom NLU component and the pinned versions of the libraries that do the training.
 """
 from __future__ import annotations
 
@@ -16,21 +16,32 @@ from typing import Iterable, List
 from bot.config import PROJECT_ROOT, Settings
 
 MODEL_PREFIX = "etown-"
+# Pins in requirements.txt that change what training produces; other dependencies do not.
+TRAINING_LIBRARIES = ("rasa", "rasa-sdk", "spacy", "tensorflow", "tensorflow-text", "numpy", "scikit-learn",
+                      "scipy", "thinc")
 
 
 def training_inputs(settings: Settings) -> List[Path]:
     root = PROJECT_ROOT
-    files = [root / "config.yml", root / "domain.yml", root / "requirements.txt",
+    files = [root / "config.yml", root / "domain.yml",
              root / "bot" / "nlu_guard.py", root / "bot" / "domain" / "input_check.py",
              settings.path(settings.spacy_dir) / "config.cfg"]
     files += sorted((root / "data").rglob("*.yml"))
     return files
 
 
+def training_pins(requirements: Path) -> bytes:
+    """The requirement lines of the libraries in TRAINING_LIBRARIES, sorted."""
+    lines = [ln.strip() for ln in requirements.read_text().splitlines()]
+    wanted = {name.lower() for name in TRAINING_LIBRARIES}
+    return "\n".join(sorted(ln for ln in lines if ln.split("==")[0].lower() in wanted)).encode()
+
+
 def inputs_hash(files: Iterable[Path]) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(training_pins(PROJECT_ROOT / "requirements.txt"))
     for path in files:
-        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        label = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path.name
+        digest.update(str(label).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
