@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
+    web_port: int = 8000
     action_url: Optional[str] = None  # default: http://{host}:{action_port}/webhook
+    public_base_url: Optional[str] = None  # links in chat answers; default: http://localhost:{web_port}
     cors_origin: str = "http://localhost:8000"
     log_level: str = "INFO"
     kb_refresh_seconds: float = 5.0  # how often the action server checks for a new KB revision
@@ -49,6 +51,10 @@ class Settings(BaseSettings):
     @property
     def resolved_tracker_store_url(self) -> str:
         return _absolute_sqlite(self.tracker_store_url)
+
+    @property
+    def resolved_public_base_url(self) -> str:
+        return (self.public_base_url or f"http://localhost:{self.web_port}").rstrip("/")
 
     @property
     def resolved_action_url(self) -> str:
