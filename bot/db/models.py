@@ -55,3 +55,14 @@ class KbAlias(Base):
     kind = Column(String(16), nullable=False)  # service, hall, country
     alias = Column(String(200), nullable=False, index=True)  # normalised
     target_id = Column(String(64), nullable=False)
+
+
+class SavedChecklist(Base):
+    """The profile behind a stable checklist link; the list itself is rebuilt from the live KB."""
+
+    __tablename__ = "checklists"
+
+    id = Column(String(16), primary_key=True)  # random: the link cannot be derived from a profile
+    profile_key = Column(String(64), nullable=False, unique=True)  # same answers, same link
+    profile = Column(JSON, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -5,6 +5,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.repositories.checklists import ChecklistRepository
 from bot.db.repositories.kb import KbRepository
 
 
@@ -18,6 +19,7 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self.session = self._session_factory()
         self.kb = KbRepository(self.session)
+        self.checklists = ChecklistRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:
