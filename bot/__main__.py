@@ -86,17 +86,25 @@ def cmd_run(args) -> int:
         "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hello\"}'\n"
         f"  socket.io: http://{settings.host}:{settings.rasa_port}/socket.io (rasa-webchat)\n"
         f"  actions:   http://127.0.0.1:{settings.action_port}/health\n"
+        f"  web app:   {settings.resolved_public_base_url}/ (printable checklists and downloads)\n"
         "  Chat in the terminal with `make shell`. Press Ctrl-C to stop.\n", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         while all(p.poll() is None for p in servers.processes):
             time.sleep(0.5)
-        print("A server stopped unexpectedly; stopping the other one.", file=sys.stderr)
+        print("A server stopped unexpectedly; stopping the others.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
     finally:
         servers.stop()
+    return 0
+
+
+def cmd_web(args) -> int:
+    from bot.web.server import serve
+
+    serve(get_settings())
     return 0
 
 
@@ -144,6 +152,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("setup", help="database, knowledge base, spaCy pipeline and model").set_defaults(func=cmd_setup)
     sub.add_parser("run", help="start the whole assistant").set_defaults(func=cmd_run)
     sub.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=cmd_shell)
+    sub.add_parser("web", help="serve the web app only").set_defaults(func=cmd_web)
     return p
 
 

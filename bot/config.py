@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     public_base_url: Optional[str] = None  # links in chat answers; default: http://localhost:{web_port}
     cors_origin: str = "http://localhost:8000"
     log_level: str = "INFO"
+    timezone: str = "Asia/Shanghai"  # "today" for date estimates and bookings is Beijing's today
     kb_refresh_seconds: float = 5.0  # how often the action server checks for a new KB revision
 
     class Config:

@@ -9,8 +9,8 @@ model=$($PY -c 'from bot.config import get_settings; from bot.ops.training impor
 echo "== knowledge base"
 $PY -m bot kb check
 
-echo "== pytest: unit, integration, actions"
-$PY -m pytest -q tests/unit tests/integration tests/actions
+echo "== pytest: unit, integration, actions, web"
+$PY -m pytest -q tests/unit tests/integration tests/actions tests/web
 
 echo "== rasa data validate --fail-on-warnings"
 $RASA data validate --fail-on-warnings --quiet

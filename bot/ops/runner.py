@@ -1,4 +1,4 @@
-"""Starts the action server and the Rasa server, waits until both answer, stops both on Ctrl-C."""
+"""Starts the action server, the Rasa server and the web app, waits until all answer, stops all on Ctrl-C."""
 from __future__ import annotations
 
 import os
@@ -45,6 +45,7 @@ def check_ports(settings: Settings) -> None:
     """Fail early, before any set-up work, when a port the assistant needs is taken."""
     ensure_port_free(settings.host, settings.rasa_port, "Rasa server, ETOWN_RASA_PORT")
     ensure_port_free("0.0.0.0", settings.action_port, "action server, ETOWN_ACTION_PORT")
+    ensure_port_free(settings.host, settings.web_port, "web app, ETOWN_WEB_PORT")
 
 
 def tracker_store_config(url: str) -> Dict:
@@ -74,6 +75,12 @@ def child_env(settings: Settings) -> Dict[str, str]:
     env = dict(os.environ)
     env.update({
         "ETOWN_DATABASE_URL": settings.resolved_database_url,
+        "ETOWN_TRACKER_STORE_URL": settings.resolved_tracker_store_url,
+        "ETOWN_HOST": settings.host,
+        "ETOWN_RASA_PORT": str(settings.rasa_port),
+        "ETOWN_ACTION_PORT": str(settings.action_port),
+        "ETOWN_WEB_PORT": str(settings.web_port),
+        "ETOWN_PUBLIC_BASE_URL": settings.resolved_public_base_url,
         "ETOWN_KB_DIR": str(settings.path(settings.kb_dir)),
         "PYTHONPATH": str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -124,13 +131,15 @@ def start(settings: Settings, model: Path, log_dir: Optional[Path] = None) -> Se
         "rasa": [rasa, "run", "--model", str(model), "--endpoints", str(endpoints),
                  "--credentials", "credentials.yml", "--interface", settings.host,
                  "--port", str(settings.rasa_port), "--cors", settings.cors_origin],
+        "web": [sys.executable, "-m", "bot", "web"],
     }
     servers = Servers([])
     for name, command in commands.items():
         out = open(log_dir / f"{name}.log", "ab") if log_dir else None  # noqa: SIM115 - child owns it
         servers.processes.append(subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out,
                                                   stderr=subprocess.STDOUT if out else None))
-    checks = [f"http://127.0.0.1:{settings.action_port}/health", f"http://{settings.host}:{settings.rasa_port}/"]
+    checks = [f"http://127.0.0.1:{settings.action_port}/health", f"http://{settings.host}:{settings.rasa_port}/",
+              f"http://{settings.host}:{settings.web_port}/health"]
     deadline = time.monotonic() + READY_TIMEOUT
     while not all(_answers(url) for url in checks):
         dead = [p for p in servers.processes if p.poll() is not None]

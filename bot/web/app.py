@@ -1,0 +1,70 @@
+"""The web app factory: wiring happens here, per app, never at import time."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from bot.config import Settings, get_settings
+from bot.db.engine import session_factory_for
+from bot.db.uow import UnitOfWork
+from bot.domain.checklist import InvalidProfile, is_checklist_id
+from bot.kb.errors import KnowledgeBaseNotLoaded
+from bot.services.checklists import ChecklistNotFound, InvalidBatch
+from bot.services.knowledge import KnowledgeCache, ServiceUnavailable
+from bot.web import checklists
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def create_app(settings: Optional[Settings] = None) -> FastAPI:
+    """A FastAPI app reading the database and knowledge base named by ``settings`` (default: environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(title="Beijing E-Town permits assistant", docs_url=None, redoc_url=None, openapi_url=None)
+    factory = session_factory_for(settings.resolved_database_url)
+    app.state.settings = settings
+    app.state.uow_factory = lambda: UnitOfWork(factory)
+    app.state.knowledge = KnowledgeCache(app.state.uow_factory, settings.kb_refresh_seconds)
+    # autoescape everywhere: labels and other user text reach the pages
+    app.state.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                             undefined=jinja2.StrictUndefined)
+
+    @app.get("/health")
+    def health() -> dict:
+        return {"status": "ok"}
+
+    app.include_router(checklists.router)
+    _add_error_pages(app)
+    return app
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    html = request.app.state.templates.get_template("error.html").render(title=title, message=message)
+    return HTMLResponse(html, status_code=status)
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(ChecklistNotFound)
+    def _not_found(request: Request, exc: ChecklistNotFound):
+        ids = [i for i in exc.checklist_ids if is_checklist_id(i)]  # never echo arbitrary text back
+        which = f"with the id {', '.join(ids)}" if len(ids) == len(exc.checklist_ids) else "at this address"
+        return error_page(request, 404, "Checklist not found",
+                          f"There is no checklist {which}. Check the link, or ask the assistant for a new checklist.")
+
+    @app.exception_handler(InvalidBatch)
+    def _bad_batch(request: Request, exc: InvalidBatch):
+        return error_page(request, 422, "Cannot show these checklists", f"{exc}.")
+
+    @app.exception_handler(InvalidProfile)
+    def _bad_profile(request: Request, exc: InvalidProfile):
+        return JSONResponse({"detail": [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]},
+                            status_code=422)
+
+    @app.exception_handler(KnowledgeBaseNotLoaded)
+    @app.exception_handler(ServiceUnavailable)
+    def _unavailable(request: Request, exc: Exception):
+        return error_page(request, 503, "Temporarily unavailable",
+                          "The knowledge base cannot be read right now. Please try again in a few minutes.")
