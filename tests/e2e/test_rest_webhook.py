@@ -29,7 +29,7 @@ def e2e_dir(tmp_path_factory):
 def e2e_settings(e2e_dir):
     tmp = e2e_dir
     settings = Settings(database_url=f"sqlite:///{tmp / 'etown.db'}", tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
-                        rasa_port=free_port(), action_port=free_port())
+                        rasa_port=free_port(), action_port=free_port(), web_port=free_port())
     prepare(settings)
     return settings
 
@@ -114,3 +114,29 @@ def test_conversation_survives_a_restart(servers, e2e_settings, model, e2e_dir):
     servers.processes[:] = restarted.processes  # the module fixture stops whatever runs now
     answer = texts(say(e2e_settings, user, "how long does it take?"))
     assert "joint application" in answer.lower()
+
+
+def get(url: str) -> tuple:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+        return response.status, response.headers.get("Content-Type", ""), response.read()
+
+
+def test_checklist_conversation_gives_a_printable_page_and_a_pdf(servers, e2e_settings):
+    import re
+
+    user = uuid.uuid4().hex
+    texts(say(e2e_settings, user, "make me a personal checklist for the joint application"))
+    for answer in ("category B", "Germany", "not sure", "my wife", "no"):
+        last = texts(say(e2e_settings, user, answer))
+    link = re.search(r"(http://\S+/checklists/[0-9a-f]{16})\b", last)
+    assert link, last
+    status, kind, body = get(link.group(1))
+    assert status == 200 and "text/html" in kind and b"Passport" in body
+    status, kind, body = get(link.group(1) + ".pdf")
+    assert status == 200 and kind == "application/pdf" and body.startswith(b"%PDF")
+
+
+def test_date_estimate_over_the_webhook(servers, e2e_settings):
+    answer = texts(say(e2e_settings, uuid.uuid4().hex,
+                       "if E-Town accepts my work permit application on 2026-12-01, when will it be concluded?"))
+    assert "4 December 2026" in answer
