@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     timezone: str = "Asia/Shanghai"  # "today" for date estimates and bookings is Beijing's today
     kb_refresh_seconds: float = 5.0  # how often the action server checks for a new KB revision
+    # Key of the HMACs that let passports be checked without storing them. Production must set it
+    # (and keep it: changing it makes every stored case unverifiable until re-imported); when unset,
+    # development uses a random key kept in secret.key next to the SQLite database.
+    secret_key: Optional[str] = None
+    case_push_token: Optional[str] = None  # bearer token of POST /api/cases; unset: the endpoint answers 503
+    approval_system_url: Optional[str] = None  # `cases pull` fetches JSON case updates here (GET)
+    approval_system_token: Optional[str] = None  # bearer token sent to approval_system_url
+    approval_system_timeout: float = 10.0  # seconds
+    approval_system_file: Path = Path("var/approval_system/cases.json")  # `cases pull` reads this when no URL is set
 
     class Config:
         env_prefix = "ETOWN_"

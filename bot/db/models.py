@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, Time,
+    UniqueConstraint, text,
+)
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -66,3 +69,132 @@ class SavedChecklist(Base):
     profile_key = Column(String(64), nullable=False, unique=True)  # same answers, same link
     profile = Column(JSON, nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Enterprise(Base):
+    """An employer whose HR staff may list its cases with an access code (stored argon2-hashed)."""
+
+    __tablename__ = "enterprises"
+
+    id = Column(Integer, primary_key=True)
+    credit_code = Column(String(18), nullable=False, unique=True)  # unified social credit code
+    name = Column(String(200), nullable=False)
+    access_code_hash = Column(String(200), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Case(Base):
+    """An application as the approval system reports it. The passport is kept only as HMACs and a mask."""
+
+    __tablename__ = "cases"
+
+    id = Column(Integer, primary_key=True)
+    case_number = Column(String(16), nullable=False, unique=True)
+    service_id = Column(String(64), nullable=False)  # KB service id
+    applicant_name = Column(String(200), nullable=False)
+    passport_hmac = Column(String(64), nullable=False)  # of the normalised whole number
+    passport_last4_hmac = Column(String(64), nullable=False)  # of case number + last four
+    passport_masked = Column(String(40), nullable=False)  # "E•••••34"
+    enterprise_id = Column(Integer, ForeignKey("enterprises.id"), nullable=True, index=True)
+    status = Column(String(32), nullable=False)
+    submitted_on = Column(Date, nullable=False)
+    updated_on = Column(Date, nullable=False)
+    note = Column(Text, nullable=True)
+    hall_id = Column(String(64), nullable=True)  # KB hall id
+    expected_on = Column(Date, nullable=True)
+    expected_rule = Column(String(200), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    changed_at = Column(DateTime, nullable=False, default=utcnow)
+
+    enterprise = relationship("Enterprise")
+    history = relationship("CaseHistory", back_populates="case", cascade="all, delete-orphan",
+                           order_by="CaseHistory.id")
+
+
+class CaseHistory(Base):
+    """One status or note change of a case and where it came from (import, push, pull)."""
+
+    __tablename__ = "case_history"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(32), nullable=False)
+    note = Column(Text, nullable=True)
+    changed_at = Column(DateTime, nullable=False, default=utcnow)
+    source = Column(String(16), nullable=False)
+
+    case = relationship("Case", back_populates="history")
+
+
+class VerificationAttempt(Base):
+    """One identity check on a case: no passport input is stored, the conversation only as a hash."""
+
+    __tablename__ = "verification_attempts"
+
+    id = Column(Integer, primary_key=True)
+    case_number = Column(String(16), nullable=False, index=True)
+    conversation_hash = Column(String(64), nullable=False, index=True)
+    succeeded = Column(Boolean, nullable=False)
+    attempted_at = Column(DateTime, nullable=False, index=True)
+
+
+class AccessAttempt(Base):
+    """One HR access-code check for an enterprise."""
+
+    __tablename__ = "access_attempts"
+
+    id = Column(Integer, primary_key=True)
+    credit_code = Column(String(18), nullable=False, index=True)
+    succeeded = Column(Boolean, nullable=False)
+    attempted_at = Column(DateTime, nullable=False, index=True)
+
+
+class SlotCounter(Base):
+    """Places taken in one slot of a hall. The capacity rule lives here: a conditional UPDATE takes
+    a place (see BookingRepository.take_place) and the CHECK refuses anything beyond capacity."""
+
+    __tablename__ = "slot_counters"
+    __table_args__ = (
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_slot_counters_within_capacity"),
+    )
+
+    hall_id = Column(String(64), primary_key=True)  # KB hall id
+    day = Column(Date, primary_key=True)
+    start_time = Column(Time, primary_key=True)  # Beijing time
+    capacity = Column(Integer, nullable=False)
+    booked = Column(Integer, nullable=False, default=0)
+
+
+ACTIVE_BOOKING = "status IN ('booked', 'rescheduled')"
+
+
+class Booking(Base):
+    """An appointment at a hall. The passport is kept only as HMACs and a mask."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("status IN ('booked', 'cancelled', 'rescheduled', 'attended', 'no_show')",
+                        name="ck_bookings_status"),
+        # One active booking per person, service and day, enforced by the database.
+        Index("uq_bookings_active_per_person", "passport_hmac", "service_id", "day", unique=True,
+              sqlite_where=text(ACTIVE_BOOKING), postgresql_where=text(ACTIVE_BOOKING)),
+        Index("ix_bookings_slot", "hall_id", "day", "start_time"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(9), nullable=False, unique=True)  # "ABCD-EFGH"
+    service_id = Column(String(64), nullable=False)  # KB service id
+    hall_id = Column(String(64), nullable=False)  # KB hall id
+    day = Column(Date, nullable=False)
+    start_time = Column(Time, nullable=False)  # Beijing time
+    slot_minutes = Column(Integer, nullable=False)
+    applicant_name = Column(String(200), nullable=False)
+    passport_hmac = Column(String(64), nullable=False)  # of the normalised whole number
+    passport_last4_hmac = Column(String(64), nullable=False)  # of the code + last four
+    passport_masked = Column(String(40), nullable=False)  # "E•••••34"
+    email = Column(String(254), nullable=False)
+    phone = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False)
+    change_count = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)

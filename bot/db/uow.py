@@ -5,6 +5,8 @@ from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.repositories.bookings import BookingRepository
+from bot.db.repositories.cases import AttemptRepository, CaseRepository, EnterpriseRepository
 from bot.db.repositories.checklists import ChecklistRepository
 from bot.db.repositories.kb import KbRepository
 
@@ -20,6 +22,10 @@ class UnitOfWork:
         self.session = self._session_factory()
         self.kb = KbRepository(self.session)
         self.checklists = ChecklistRepository(self.session)
+        self.cases = CaseRepository(self.session)
+        self.enterprises = EnterpriseRepository(self.session)
+        self.attempts = AttemptRepository(self.session)
+        self.bookings = BookingRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -15,7 +15,9 @@ from bot.domain.checklist import InvalidProfile, is_checklist_id
 from bot.kb.errors import KnowledgeBaseNotLoaded
 from bot.services.checklists import ChecklistNotFound, InvalidBatch
 from bot.services.knowledge import KnowledgeCache, ServiceUnavailable
+from bot.web import bookings as booking_routes
 from bot.web import checklists
+from bot.web import cases as case_routes
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -37,6 +39,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(checklists.router)
+    app.include_router(booking_routes.router)
+    app.include_router(case_routes.router)
     _add_error_pages(app)
     return app
 

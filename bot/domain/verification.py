@@ -1,0 +1,118 @@
+"""Identity checks on cases: keyed hashes of passport numbers and the lockout rules. Pure.
+
+Lockout: a failure starts a lock when, counting it, there have been MAX_FAILURES failures
+within WINDOW (for one case number from any conversation, or in one conversation for any
+case number). The lock lasts LOCK from that failure. Attempts refused during a lock are
+not stored, so they neither extend it nor count later. The same rule (one scope) guards
+the HR access codes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+MAX_FAILURES = 5
+WINDOW = dt.timedelta(minutes=15)
+LOCK = dt.timedelta(minutes=15)
+# Failures older than this cannot matter any more: a lock starting at a failure lasts LOCK,
+# and the failures that start it all fall within WINDOW before it.
+LOOKBACK = WINDOW + LOCK
+
+
+class VerificationError(Exception):
+    """Base of the ways an identity check can end without showing a case."""
+
+
+class VerificationFailed(VerificationError):
+    """The case number and passport do not match. Deliberately the same for an unknown case number."""
+
+    def __init__(self, attempts_left: int):
+        self.attempts_left = attempts_left
+        super().__init__(f"case number and passport do not match ({attempts_left} attempts left)")
+
+
+class VerificationLocked(VerificationError):
+    """Too many failed attempts: no check until ``until`` (an aware UTC datetime)."""
+
+    def __init__(self, until: dt.datetime):
+        self.until = until
+        super().__init__(f"too many failed attempts; try again after {until.isoformat()}")
+
+
+@dataclass(frozen=True)
+class Lockout:
+    until: Optional[dt.datetime]  # None: not locked
+    attempts_left: int  # failures still allowed before a lock starts
+
+    @property
+    def locked(self) -> bool:
+        return self.until is not None
+
+
+def lockout(failures: Iterable[dt.datetime], now: dt.datetime) -> Lockout:
+    """The lock state of one scope (a case number, a conversation, an enterprise) from its failure times."""
+    times = sorted(t for t in failures if now - LOOKBACK < t <= now)
+    until: Optional[dt.datetime] = None
+    counted: list = []  # failures since the last lock ended, within WINDOW of each other
+    for t in times:
+        if until is not None and t < until:
+            continue  # stored during a lock (a race): it neither counts nor extends the lock
+        counted = [c for c in counted if c > t - WINDOW] + [t]
+        if len(counted) >= MAX_FAILURES:
+            until, counted = t + LOCK, []
+    if until is not None and until > now:
+        return Lockout(until, 0)
+    recent = [c for c in counted if c > now - WINDOW]
+    return Lockout(None, MAX_FAILURES - len(recent))
+
+
+def combined_lockout(*scopes: Lockout) -> Lockout:
+    """Several scopes at once: locked while any is locked (until the last lock ends)."""
+    locks = [s.until for s in scopes if s.until is not None]
+    return Lockout(max(locks) if locks else None, min(s.attempts_left for s in scopes))
+
+
+class CaseHasher:
+    """Keyed hashes (HMAC-SHA256) so passports can be checked without being stored.
+
+    The whole number is hashed alone; the last four characters are hashed with the case
+    number, so the same four characters give different hashes on different cases.
+    """
+
+    def __init__(self, key: bytes):
+        if len(key) < 16:
+            raise ValueError("the secret key must be at least 16 bytes")
+        self._key = key
+
+    def _mac(self, purpose: str, value: str) -> str:
+        return hmac.new(self._key, f"{purpose}\x00{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def passport(self, normalised_number: str) -> str:
+        return self._mac("passport", normalised_number)
+
+    def last_four(self, case_number: str, last_four: str) -> str:
+        return self._mac("last4", f"{case_number}\x00{last_four}")
+
+    def conversation(self, conversation_id: str) -> str:
+        return self._mac("conversation", conversation_id)
+
+    def matches(self, case_number: str, stored_whole: str, stored_last_four: str, given: str) -> bool:
+        """True when ``given`` (normalised) is the whole passport number or exactly its last four characters."""
+        if len(given) == 4:
+            return hmac.compare_digest(self.last_four(case_number, given), stored_last_four)
+        return hmac.compare_digest(self.passport(given), stored_whole)
+
+
+class AccessDenied(Exception):
+    """The credit code and access code do not open an enterprise's case list (unknown code or wrong code)."""
+
+
+class AccessLocked(AccessDenied):
+    """Too many wrong access codes for this credit code: refused until ``until`` (aware UTC)."""
+
+    def __init__(self, until: dt.datetime):
+        self.until = until
+        super().__init__(f"too many wrong access codes; try again after {until.isoformat()}")

@@ -1,0 +1,100 @@
+"""Passport masking, credit codes and shortened names (pure)."""
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain.identity import (
+    CREDIT_CODE_ALPHABET, InvalidCreditCode, InvalidPassport, abbreviate_name, credit_code_check_char,
+    mask_passport, normalise_passport, parse_credit_code, parse_passport, parse_passport_input,
+)
+
+
+def test_passports_are_masked_to_first_character_and_last_two():
+    assert mask_passport("E1234534") == "E•••••34"
+    assert mask_passport("e 1234 5634") == "E••••••34"
+    assert mask_passport("AB123") == "A••23"
+
+
+@given(st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=5, max_size=20))
+def test_a_mask_hides_all_but_three_characters(number):
+    masked = mask_passport(number)
+    assert len(masked) == len(number)
+    assert masked[0] == number[0] and masked[-2:] == number[-2:]
+    assert set(masked[1:-2]) <= {"•"}
+
+
+def test_passport_numbers_are_normalised_and_checked():
+    assert normalise_passport(" e12 345 634\n") == "E12345634"
+    assert parse_passport("c01x00t47") == "C01X00T47"
+    for bad in ("", "E12", "E1234-5634", "x" * 21):
+        with pytest.raises(InvalidPassport):
+            parse_passport(bad)
+
+
+def test_passport_input_is_the_whole_number_or_exactly_four_characters():
+    assert parse_passport_input(" 0t 47 ") == "0T47"
+    assert parse_passport_input("e12345634") == "E12345634"
+    for bad in ("", "T47", "E1-34", "x" * 21):
+        with pytest.raises(InvalidPassport, match="last four"):
+            parse_passport_input(bad)
+
+
+@pytest.mark.parametrize("code", ["91110108551385082Q", "91330100716105852F", "91440300708461136T",
+                                  " 91110302ma01abcdea "])
+def test_real_credit_codes_are_accepted(code):
+    assert parse_credit_code(code) == code.strip().upper()
+
+
+@pytest.mark.parametrize("code, words", [
+    ("9111010855138508", "18 characters, not 16"),
+    ("91110108551385082O", "other than I, O, S, V and Z"),
+    ("9111A108551385082Q", "administrative division"),
+    ("91110108551385082R", "check character"),
+    ("", "not 0"),
+])
+def test_malformed_credit_codes_say_why(code, words):
+    with pytest.raises(InvalidCreditCode, match=words):
+        parse_credit_code(code)
+
+
+@given(st.text("123456789", min_size=2, max_size=2), st.text("0123456789", min_size=6, max_size=6),
+       st.text(CREDIT_CODE_ALPHABET, min_size=9, max_size=9), st.integers(0, 16), st.data())
+def test_one_wrong_character_is_always_caught(head, region, org, position, data):
+    first17 = head + region + org
+    code = first17 + credit_code_check_char(first17)
+    assert parse_credit_code(code) == code
+    replacement = data.draw(st.sampled_from([c for c in CREDIT_CODE_ALPHABET if c != code[position]]))
+    typo = code[:position] + replacement + code[position + 1:]
+    with pytest.raises(InvalidCreditCode):
+        parse_credit_code(typo)
+
+
+@pytest.mark.parametrize("name, short", [
+    ("Lena Hoffmann", "L. Hoffmann"),
+    ("  lena   Hoffmann ", "L. Hoffmann"),
+    ("Anna Maria Schmidt", "A. Schmidt"),
+    ("Hoffmann, Lena", "L. Hoffmann"),
+    ("LENA HOFFMANN", "L. Hoffmann"),
+    ("WANG Xiaoming", "X. Wang"),  # passport style: the surname in capitals
+    ("Xiaoming WANG", "X. Wang"),
+    ("Xiaoming Wang", "X. Wang"),
+    ("Ludwig van Beethoven", "L. van Beethoven"),
+    ("Jean-Pierre Dupont", "J. Dupont"),
+    ("Madonna", "Madonna"),  # one name: it is the surname
+    ("MADONNA", "Madonna"),
+    ("王小明", "王**"),
+    ("王明", "王*"),
+    ("欧阳娜娜", "欧阳**"),
+    ("山田 太郎", "山田**"),
+    ("김민수", "김**"),
+    ("约翰·史密斯", "约·史密斯"),
+    ("", ""),
+])
+def test_names_are_shortened_to_initial_and_surname(name, short):
+    assert abbreviate_name(name) == short
+
+
+@given(st.text(min_size=1, max_size=60))
+def test_shortening_never_fails_and_never_grows_much(name):
+    short = abbreviate_name(name)
+    assert len(short) <= len(" ".join(name.split())) + 2
