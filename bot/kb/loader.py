@@ -18,6 +18,8 @@ SINGLE_FILES: Dict[str, Type[BaseModel]] = {
     "categories.yml": CategoriesFile,
 }
 SERVICES_DIR = "services"
+# Files with their own loader, read after the knowledge base (booking.yml: bot.kb.booking).
+SEPARATE_FILES = ("booking.yml",)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -113,11 +115,11 @@ def load_files(kb_dir: Path) -> KbFiles:
         services[service.id] = service
 
     unexpected = sorted(
-        p.name for p in kb_dir.glob("*.y*ml") if p.name not in SINGLE_FILES
+        p.name for p in kb_dir.glob("*.y*ml") if p.name not in SINGLE_FILES and p.name not in SEPARATE_FILES
     )
     if unexpected:
         raise PolicyFileInvalid(unexpected[0], "is not a known knowledge-base file "
-                                f"(expected {', '.join(SINGLE_FILES)} or services/*.yml)")
+                                f"(expected {', '.join([*SINGLE_FILES, *SEPARATE_FILES])} or services/*.yml)")
 
     return KbFiles(
         services=services,

@@ -1,0 +1,302 @@
+"""Use cases of appointment booking: availability, suggestions, booking, verification, cancel, reschedule.
+
+Capacity is enforced by the database, in the transaction that writes the booking: each slot of a
+hall has a row in slot_counters, and a place is taken with one conditional statement,
+``UPDATE slot_counters SET booked = booked + 1 WHERE <slot> AND booked < :capacity``, whose row
+count decides (plus CHECK booked <= capacity as a backstop). This is the same on SQLite and
+PostgreSQL: SQLite lets one writer in at a time (WAL, busy timeout), PostgreSQL locks the counter
+row and re-checks the condition after a concurrent commit, so N requests for the last place give
+exactly one booking. SELECT ... FOR UPDATE was not chosen: SQLite has no row locks (it would need
+BEGIN IMMEDIATE on every connection) and the row must exist before it can be locked. One person
+holding two active bookings for a service on a day is refused by a partial unique index.
+
+``now`` may be an aware datetime, a naive Beijing datetime, or a date (the start of that day).
+Every change verifies the passport (whole number or last four) against the confirmation code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import List, Optional
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import models
+from bot.db.uow import UnitOfWork
+from bot.domain.booking_details import (  # noqa: F401 - re-exported for the chat and the web
+    InvalidContact, Booking, check_email, check_name, check_passport, check_passport_input, check_phone, new_code,
+    normalize_code,
+)
+from bot.domain.bookings import (
+    SUGGEST_DAYS_AHEAD, DayAvailability, Suggestions, closed_reason, day_availability, local_now, suggest_times,
+    upcoming_times, utc_naive,
+)
+from bot.domain.identity import mask_passport
+from bot.domain.verification import CaseHasher
+from bot.kb.booking_schema import BookingConfig, HallBooking
+from bot.services.booking_calendar import calendar_file, what_to_bring  # noqa: F401 - re-exported
+
+CODE_ATTEMPTS = 5
+_NO_DIGEST = "0" * 64
+
+
+class NotBookable(Exception):
+    """The hall takes no bookings for the service (or is unknown); ``halls`` are the ones that do."""
+
+    def __init__(self, service_id: str, hall_id: str, halls: List[str]):
+        self.service_id, self.hall_id, self.halls = service_id, hall_id, halls
+        super().__init__(f"no bookings for {service_id!r} at {hall_id!r}")
+
+
+class DayClosed(Exception):
+    """The day cannot be booked; ``availability`` has the reason, the nearest open days and any notice."""
+
+    def __init__(self, availability: DayAvailability):
+        self.availability = availability
+        self.reason = availability.closed
+        super().__init__(f"{availability.day} is closed: {self.reason.text}")
+
+
+class SlotNotOffered(Exception):
+    """The time is not a slot of the hall that day (or has passed); ``times`` are the upcoming ones."""
+
+    def __init__(self, hall_id: str, day: dt.date, time: dt.time, times: List[dt.time]):
+        self.hall_id, self.day, self.time, self.times = hall_id, day, time, times
+        super().__init__(f"{time:%H:%M} is not a slot on {day} at {hall_id}")
+
+
+class SlotFull(Exception):
+    """Every place of the slot is taken; ``suggestions`` were computed after the refusal."""
+
+    def __init__(self, hall_id: str, day: dt.date, time: dt.time, suggestions: Suggestions):
+        self.hall_id, self.day, self.time, self.suggestions = hall_id, day, time, suggestions
+        super().__init__(f"{day} {time:%H:%M} at {hall_id} is full")
+
+
+class DuplicateBooking(Exception):
+    """This passport already holds a booking for the service on that day."""
+
+    def __init__(self, service_id: str, day: dt.date):
+        self.service_id, self.day = service_id, day
+        super().__init__(f"already booked for {service_id} on {day}")
+
+
+class BookingLookupFailed(Exception):
+    """No booking matches the code and passport. One message for an unknown code and a wrong passport."""
+
+    def __init__(self):
+        super().__init__("No booking matches this confirmation code and passport number.")
+
+
+class BookingNotFound(BookingLookupFailed):
+    """No booking has this confirmation code (or the code is malformed)."""
+
+
+class VerificationFailed(BookingLookupFailed):
+    """The passport number (or last four) does not match the booking."""
+
+
+class BookingNotChangeable(Exception):
+    """The booking is verified but cannot be changed: cancelled, over, or changed a moment ago."""
+
+    def __init__(self, booking: Booking, reason: str):
+        self.booking, self.reason = booking, reason
+        super().__init__(f"booking {booking.code} cannot be changed: {reason}")
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    service_id: str
+    hall_id: str
+    day: dt.date
+    time: dt.time  # Beijing time
+    name: str
+    passport: str
+    email: str
+    phone: str
+
+
+def bookable_halls(config: BookingConfig, service_id: str) -> List[str]:
+    """Ids of the halls that take bookings for ``service_id``, in file order."""
+    return [h.id for h in config.halls_for(service_id)]
+
+
+def availability(uow: UnitOfWork, config: BookingConfig, service_id: str, hall_id: str, day: dt.date,
+                 now: dt.date) -> DayAvailability:
+    """The day at the hall: closed with its reason and nearest open days, or the upcoming slots with free places.
+    ``notices``: the year's holiday schedule not published, hours that are configuration."""
+    hall = _hall(config, service_id, hall_id)
+    with uow:
+        counts = uow.bookings.counts([hall.id], day, day)
+    return day_availability(config, hall, service_id, day, now, counts)
+
+
+def suggest(uow: UnitOfWork, config: BookingConfig, service_id: str, hall_id: str, day: dt.date,
+            time: Optional[dt.time], now: dt.date) -> Suggestions:
+    """Free times near (hall, day, time): this hall first (same day, then the following days), then the
+    same day at other halls offering the service, least busy first."""
+    _hall(config, service_id, hall_id)
+    with uow:
+        return _suggestions(uow, config, service_id, hall_id, day, time, now)
+
+
+def book(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: dt.date,
+         hasher: CaseHasher) -> Booking:
+    """Book one place, or raise NotBookable, InvalidContact, DayClosed, SlotNotOffered, DuplicateBooking
+    or SlotFull (with suggestions). The place and the booking are written in one transaction."""
+    hall = _hall(config, request.service_id, request.hall_id)
+    name, passport = check_name(request.name), check_passport(request.passport)
+    email, phone = check_email(request.email), check_phone(request.phone)
+    _check_slot(config, hall, request.service_id, request.day, request.time, now)
+    whole = hasher.passport(passport)
+    slot = (hall.id, request.day, request.time)
+    with uow:
+        if uow.bookings.active_for(whole, request.service_id, request.day):
+            raise DuplicateBooking(request.service_id, request.day)
+        for _ in range(CODE_ATTEMPTS):
+            code = new_code()
+            uow.bookings.ensure_counter(slot, hall.capacity)
+            if not uow.bookings.take_place(slot, hall.capacity):
+                uow.session.rollback()
+                raise SlotFull(*slot, _suggestions(uow, config, request.service_id, *slot, now))
+            stamp = utc_naive(now)
+            row = models.Booking(
+                code=code, service_id=request.service_id, hall_id=hall.id, day=request.day,
+                start_time=request.time, slot_minutes=hall.slot_minutes, applicant_name=name,
+                passport_hmac=whole, passport_last4_hmac=hasher.last_four(code, passport[-4:]),
+                passport_masked=mask_passport(passport), email=email, phone=phone, status="booked",
+                change_count=0, created_at=stamp, updated_at=stamp)
+            uow.bookings.add(row)
+            try:
+                uow.commit()
+                return _view(row)
+            except IntegrityError:  # a concurrent booking by the same person, or (rarely) a code drawn twice
+                uow.session.rollback()
+                if uow.bookings.by_code(code) is None:
+                    raise DuplicateBooking(request.service_id, request.day) from None
+    raise RuntimeError("could not draw an unused confirmation code")
+
+
+def get_booking(uow: UnitOfWork, code: str) -> Booking:
+    """The booking behind a code (the code alone is the secret of its calendar link); BookingNotFound
+    for an unknown or malformed code, the latter without a query."""
+    written = normalize_code(code)
+    if written is None:
+        raise BookingNotFound()
+    with uow:
+        row = uow.bookings.by_code(written)
+        if row is None:
+            raise BookingNotFound()
+        return _view(row)
+
+
+def find_for_change(uow: UnitOfWork, code: str, passport_input: str, now: dt.date, hasher: CaseHasher) -> Booking:
+    """The booking, once the passport (whole or last four) matches; BookingNotFound / VerificationFailed
+    (same message), InvalidContact for input that cannot be a passport, BookingNotChangeable."""
+    with uow:
+        row = _verified(uow, code, passport_input, hasher)
+        _check_changeable(row, now)
+        return _view(row)
+
+
+def cancel(uow: UnitOfWork, code: str, passport_input: str, now: dt.date, hasher: CaseHasher) -> Booking:
+    """Cancel a verified, upcoming booking and free its place."""
+    with uow:
+        row = _verified(uow, code, passport_input, hasher)
+        _check_changeable(row, now)
+        slot = (row.hall_id, row.day, row.start_time)
+        if not uow.bookings.change_if_active(row.id, slot, {"status": "cancelled", "updated_at": utc_naive(now)}):
+            raise BookingNotChangeable(_view(row), "it was changed a moment ago")
+        uow.bookings.release_place(slot)
+        uow.commit()
+        uow.session.refresh(row)
+        return _view(row)
+
+
+def reschedule(uow: UnitOfWork, config: BookingConfig, code: str, passport_input: str, new_day: dt.date,
+               new_time: dt.time, now: dt.date, hasher: CaseHasher, new_hall_id: Optional[str] = None) -> Booking:
+    """Move a verified, upcoming booking (same code) to another time, day or hall, atomically: the new
+    place is taken and the old one freed in one transaction, or nothing changes. Raises what book() raises."""
+    with uow:
+        row = _verified(uow, code, passport_input, hasher)
+        _check_changeable(row, now)
+        hall = _hall(config, row.service_id, new_hall_id or row.hall_id)
+        _check_slot(config, hall, row.service_id, new_day, new_time, now)
+        old, new = (row.hall_id, row.day, row.start_time), (hall.id, new_day, new_time)
+        if old == new:
+            return _view(row)
+        service_id = row.service_id
+        other = uow.bookings.active_for(row.passport_hmac, service_id, new_day)
+        if other is not None and other.id != row.id:
+            raise DuplicateBooking(service_id, new_day)
+        changes = {"hall_id": hall.id, "day": new_day, "start_time": new_time, "slot_minutes": hall.slot_minutes,
+                   "status": "rescheduled", "change_count": row.change_count + 1, "updated_at": utc_naive(now)}
+        try:
+            if not uow.bookings.change_if_active(row.id, old, changes):
+                raise BookingNotChangeable(_view(row), "it was changed a moment ago")
+            uow.bookings.ensure_counter(new, hall.capacity)
+            for slot in sorted([old, new]):  # one lock order for every transaction: no deadlock on PostgreSQL
+                if slot == old:
+                    uow.bookings.release_place(old)
+                elif not uow.bookings.take_place(new, hall.capacity):
+                    uow.session.rollback()
+                    raise SlotFull(*new, _suggestions(uow, config, service_id, *new, now))
+            uow.commit()
+        except IntegrityError:  # the partial unique index: a concurrent booking of the service that day
+            uow.session.rollback()
+            raise DuplicateBooking(service_id, new_day) from None
+        uow.session.refresh(row)
+        return _view(row)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def _hall(config: BookingConfig, service_id: str, hall_id: str) -> HallBooking:
+    hall = config.hall(hall_id)
+    if hall is None or service_id not in hall.services:
+        raise NotBookable(service_id, hall_id, bookable_halls(config, service_id))
+    return hall
+
+
+def _check_slot(config: BookingConfig, hall: HallBooking, service_id: str, day: dt.date, time: dt.time,
+                now: dt.date) -> None:
+    if closed_reason(config, hall, day, now) is not None:
+        raise DayClosed(day_availability(config, hall, service_id, day, now, {}))
+    times = upcoming_times(hall, day, now)
+    if time not in times:
+        raise SlotNotOffered(hall.id, day, time, times)
+
+
+def _suggestions(uow: UnitOfWork, config: BookingConfig, service_id: str, hall_id: str, day: dt.date,
+                 time: Optional[dt.time], now: dt.date) -> Suggestions:
+    halls = {hall_id, *bookable_halls(config, service_id)}
+    counts = uow.bookings.counts(halls, day, day + dt.timedelta(days=SUGGEST_DAYS_AHEAD))
+    return suggest_times(config, service_id, hall_id, day, time, now, counts)
+
+
+def _verified(uow: UnitOfWork, code: str, passport_input: str, hasher: CaseHasher) -> models.Booking:
+    typed = check_passport_input(passport_input)
+    written = normalize_code(code)
+    row = uow.bookings.by_code(written) if written else None
+    if row is None:
+        hasher.matches(written or "", _NO_DIGEST, _NO_DIGEST, typed)  # same work as a real check
+        raise BookingNotFound()
+    if not hasher.matches(row.code, row.passport_hmac, row.passport_last4_hmac, typed):
+        raise VerificationFailed()
+    return row
+
+
+def _check_changeable(row: models.Booking, now: dt.date) -> None:
+    booking = _view(row)
+    if not booking.is_active:
+        raise BookingNotChangeable(booking, f"it is {booking.status.replace('_', ' ')}")
+    if booking.starts_at <= local_now(now):
+        raise BookingNotChangeable(booking, "its time has passed")
+
+
+def _view(row: models.Booking) -> Booking:
+    return Booking(
+        code=row.code, service_id=row.service_id, hall_id=row.hall_id, day=row.day, time=row.start_time,
+        slot_minutes=row.slot_minutes, applicant_name=row.applicant_name, passport_masked=row.passport_masked,
+        email=row.email, phone=row.phone, status=row.status, change_count=row.change_count,
+        created_at=row.created_at, updated_at=row.updated_at)
