@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence
 
+from bot.domain import forms
 from bot.domain.topics import detect_issuing_region, detect_location
 
 UNKNOWN = "unknown"
@@ -22,14 +23,9 @@ RESIDENCE_SERVICES = {"residence_permit", "residence_permit_renewal", "residence
 JOINT = "joint_application"
 FIRST_PERMITS = {"work_permit", "work_permit_notification"}  # where degree and criminal record are asked for
 
-# Intents that interrupt the form to ask something else; their text never fills a slot
-# unless it is also a clear answer (e.g. "Germany" classified as an apostille question).
-DIGRESSION_INTENTS = frozenset({
-    "ask_materials", "ask_processing_time", "ask_fees", "ask_validity", "ask_deadlines", "ask_eligibility",
-    "ask_where", "ask_service_overview", "ask_joint_application", "ask_apostille", "ask_health_check",
-    "ask_accommodation_registration", "ask_hotline", "ask_date_estimate", "request_human", "help",
-    "bot_challenge", "stop", "goodbye", "chinese_message", "out_of_scope",
-})
+# Messages that interrupt the form (a question, "stop") never fill a slot unless they are also
+# a clear answer (e.g. "Germany" classified as an apostille question).
+DIGRESSION_INTENTS = forms.DIGRESSION_INTENTS
 
 _SKIP = re.compile(r"^\W*(not sure|don'?t know|do not know|no idea|dunno|skip( this( one)?)?|pass|can'?t say|"
                    r"not certain|unsure|i'?ll check later|don'?t know yet)\W*$", re.I)

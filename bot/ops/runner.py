@@ -51,7 +51,9 @@ def check_ports(settings: Settings) -> None:
 def tracker_store_config(url: str) -> Dict:
     """Rasa's SQL tracker store settings from a SQLAlchemy URL."""
     parsed = make_url(url)
-    config = {"type": "SQL", "dialect": parsed.drivername, "db": parsed.database}
+    # Rasa's SQL tracker store, redacting answers to personal-data questions (bot/domain/privacy.py)
+    config = {"type": "bot.rasa_tracker_store.RedactingSQLTrackerStore", "dialect": parsed.drivername,
+              "db": parsed.database}
     for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
                        ("password", parsed.password)):
         if value is not None:

@@ -35,7 +35,7 @@ def test_every_pattern_label_is_a_rasa_entity(kb):
     from bot.config import PROJECT_ROOT
 
     entities = set(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["entities"])
-    assert {p["label"] for p in patterns(kb)} == entities
+    assert {p["label"] for p in patterns(kb)} <= entities
 
 
 def test_pipeline_is_blank_english_with_only_the_ruler(kb):
