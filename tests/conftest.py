@@ -78,3 +78,23 @@ def make_tracker(text: str = "", intent: str = "", entities: Optional[List[Dict[
 @pytest.fixture
 def tracker_factory():
     return make_tracker
+
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"  # the machine's PostgreSQL (started by .ci/run)
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh schema in the machine's PostgreSQL, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    schema = "t_" + uuid.uuid4().hex[:10]
+    admin = create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()

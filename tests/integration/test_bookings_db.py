@@ -22,7 +22,6 @@ from bot.services.bookings import (
     InvalidContact, NotBookable, SlotFull, SlotNotOffered, VerificationFailed,
 )
 from tests.conftest import KB_DIR
-from tests.integration.test_kb_database import postgres_url  # noqa: F401 - fixture
 
 HASHER = CaseHasher(b"test-key-for-bookings-0123456789")
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing, Sunday
@@ -281,7 +280,7 @@ def test_one_person_racing_for_many_slots_on_sqlite(uow_factory, config):
     check_one_person_racing(uow_factory, config)
 
 
-def test_last_place_under_50_concurrent_requests_on_postgresql(postgres_url, config):  # noqa: F811
+def test_last_place_under_50_concurrent_requests_on_postgresql(postgres_url, config):
     engine, factory = factory_for(postgres_url)
     try:
         check_last_place(factory, config)
@@ -289,7 +288,7 @@ def test_last_place_under_50_concurrent_requests_on_postgresql(postgres_url, con
         engine.dispose()
 
 
-def test_one_person_racing_for_many_slots_on_postgresql(postgres_url, config):  # noqa: F811
+def test_one_person_racing_for_many_slots_on_postgresql(postgres_url, config):
     engine, factory = factory_for(postgres_url)
     try:
         check_one_person_racing(factory, config)
@@ -297,7 +296,7 @@ def test_one_person_racing_for_many_slots_on_postgresql(postgres_url, config):  
         engine.dispose()
 
 
-def test_booking_flow_on_postgresql(postgres_url, config):  # noqa: F811
+def test_booking_flow_on_postgresql(postgres_url, config):
     engine, factory = factory_for(postgres_url)
     try:
         booking = bookings.book(factory(), config, ANNA, NOW, HASHER)

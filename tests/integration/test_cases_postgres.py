@@ -1,9 +1,8 @@
 """Import, verification and the HR lockout on PostgreSQL (a fresh schema per test)."""
 import datetime as dt
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+
 
 from bot.db import migrate
 from bot.db.engine import make_engine, make_session_factory
@@ -16,21 +15,7 @@ from bot.services.enterprise_cases import issue_access_code, list_enterprise_cas
 from bot.services.keys import case_hasher
 from tests.case_data import CREDIT_CODE, LENA, NOW, WANG, csv_text
 
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 MIN = dt.timedelta(minutes=1)
-
-
-@pytest.fixture
-def postgres_url():
-    """A fresh schema in the machine's PostgreSQL, dropped afterwards."""
-    schema = "t_" + uuid.uuid4().hex[:10]
-    admin = create_engine(POSTGRES_URL, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_cases_on_postgresql(postgres_url, kb, settings):

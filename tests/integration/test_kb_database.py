@@ -1,10 +1,9 @@
 """Loading the knowledge base into a real database, reading it back, and picking up edits live."""
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 
 from bot.db import migrate
 from bot.db.engine import make_engine, make_session_factory
@@ -12,8 +11,6 @@ from bot.db.models import Base, KbAlias, KbRevision
 from bot.db.uow import UnitOfWork
 from bot.kb.errors import PolicyFileInvalid
 from bot.services import knowledge
-
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def uow_for(url):
@@ -87,19 +84,6 @@ def test_migrations_match_the_models(settings):
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert diff == []
-
-
-@pytest.fixture
-def postgres_url():
-    """A fresh schema in the machine's PostgreSQL, dropped afterwards."""
-    schema = "t_" + uuid.uuid4().hex[:10]
-    admin = create_engine(POSTGRES_URL, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_knowledge_base_on_postgresql(postgres_url, kb):
