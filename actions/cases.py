@@ -3,37 +3,19 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import question_context
+from actions.common import PassThroughValidation, question_context, say
 from bot import wiring
 from bot.services import clock
-from bot.services.case_form import Turn, case_turn, hr_turn
+from bot.services.case_form import case_turn, hr_turn
 from bot.services.keys import case_hasher
 
 CASE_SLOTS = ("case_number", "case_passport")
 HR_SLOTS = ("credit_code", "hr_access_code")
-
-
-def say(dispatcher: CollectingDispatcher, turn: Turn) -> List[EventType]:
-    for text in turn.texts:
-        dispatcher.utter_message(text=text)
-    for response in turn.responses:
-        dispatcher.utter_message(response=response)
-    return [SlotSet(name, value) for name, value in turn.slots.items()]
-
-
-class PassThroughValidation(FormValidationAction):
-    """Values are checked while they are read (bot.services.case_form); keep what this turn set."""
-
-    slots: tuple = ()
-
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> List[EventType]:
-        return [SlotSet(k, v) for k, v in tracker.slots_to_validate().items() if k in self.slots]
 
 
 class ValidateCaseStatusForm(PassThroughValidation):

@@ -5,15 +5,17 @@ import abc
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot import wiring
 from bot.domain.wording import Answer
 from bot.kb.base import KnowledgeBase
 from bot.kb.errors import KnowledgeBaseNotLoaded
 from bot.services.answers import QuestionContext
+from bot.services.case_form import Turn
 from bot.services.knowledge import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,15 @@ logger = logging.getLogger(__name__)
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
     buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
     dispatcher.utter_message(text=answer.text, buttons=buttons or None)
+
+
+def say(dispatcher: CollectingDispatcher, turn: Turn) -> List[EventType]:
+    """Utter a service's Turn (texts it built, then response names) and return its slots as events."""
+    for text in turn.texts:
+        dispatcher.utter_message(text=text)
+    for response in turn.responses:
+        dispatcher.utter_message(response=response)
+    return [SlotSet(name, value) for name, value in turn.slots.items()]
 
 
 def question_context(tracker: Tracker) -> QuestionContext:
@@ -63,3 +74,20 @@ class KnowledgeAction(Action, abc.ABC):
             return []
         send(dispatcher, self.answer(kb, tracker))
         return []
+
+
+class PassThroughValidation(FormValidationAction, abc.ABC):
+    """Values are checked while they are read (by a bot.services form turn); keep what this turn set.
+
+    Abstract (``name`` is left to each form), so the action server does not register it on its own.
+    """
+
+    slots: tuple = ()
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """validate_<form>"""
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        return [SlotSet(k, v) for k, v in tracker.slots_to_validate().items() if k in self.slots]

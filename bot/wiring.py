@@ -11,6 +11,8 @@ from typing import Optional
 from bot.config import Settings, get_settings
 from bot.db.engine import session_factory_for
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.kb.booking import load_booking_config
+from bot.kb.booking_schema import BookingConfig
 from bot.services.knowledge import KnowledgeCache
 
 _settings: Optional[Settings] = None
@@ -21,6 +23,7 @@ def configure(settings: Optional[Settings]) -> None:
     global _settings
     _settings = settings
     knowledge_cache.cache_clear()
+    booking_config.cache_clear()
 
 
 def settings() -> Settings:
@@ -35,3 +38,10 @@ def uow_factory() -> UnitOfWorkFactory:
 @lru_cache(maxsize=1)
 def knowledge_cache() -> KnowledgeCache:
     return KnowledgeCache(uow_factory(), settings().kb_refresh_seconds)
+
+
+@lru_cache(maxsize=1)
+def booking_config() -> BookingConfig:
+    """policies_kb/booking.yml, checked against the live knowledge base, read once per process."""
+    current = settings()
+    return load_booking_config(current.path(current.kb_dir), knowledge_cache().get().kb)

@@ -198,3 +198,17 @@ class Booking(Base):
     change_count = Column(Integer, nullable=False, default=0)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class PendingInput(Base):
+    """Personal data typed in a booking conversation, held until the booking is made: encrypted
+    (bot/services/vault.py), the conversation only as an HMAC, and gone after ``expires_at``."""
+
+    __tablename__ = "pending_inputs"
+    __table_args__ = (UniqueConstraint("conversation_key", "field", name="uq_pending_inputs_conversation_field"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_key = Column(String(64), nullable=False)  # HMAC of the sender id
+    field = Column(String(32), nullable=False)  # "name", "passport", "email", "phone", "change_passport"
+    ciphertext = Column(Text, nullable=False)  # a Fernet token
+    expires_at = Column(DateTime, nullable=False, index=True)  # naive UTC

@@ -9,6 +9,7 @@ from bot.db.repositories.bookings import BookingRepository
 from bot.db.repositories.cases import AttemptRepository, CaseRepository, EnterpriseRepository
 from bot.db.repositories.checklists import ChecklistRepository
 from bot.db.repositories.kb import KbRepository
+from bot.db.repositories.vault import PendingInputRepository
 
 
 class UnitOfWork:
@@ -26,6 +27,7 @@ class UnitOfWork:
         self.enterprises = EnterpriseRepository(self.session)
         self.attempts = AttemptRepository(self.session)
         self.bookings = BookingRepository(self.session)
+        self.pending_inputs = PendingInputRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

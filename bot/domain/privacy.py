@@ -10,7 +10,8 @@ from typing import Dict, Iterable, Iterator, List, Optional
 
 REDACTED = "[redacted]"
 # Form slots whose answers are personal data or secrets (see domain.yml).
-SENSITIVE_SLOTS = frozenset({"case_passport", "booking_passport", "applicant_name", "hr_access_code"})
+SENSITIVE_SLOTS = frozenset({"case_passport", "booking_passport", "applicant_name", "hr_access_code",
+                             "contact_email", "contact_phone", "change_passport"})
 
 
 def redact_events(events: Iterable[Dict]) -> Iterator[Dict]:
