@@ -140,3 +140,55 @@ def test_date_estimate_over_the_webhook(servers, e2e_settings):
     answer = texts(say(e2e_settings, uuid.uuid4().hex,
                        "if E-Town accepts my work permit application on 2026-12-01, when will it be concluded?"))
     assert "4 December 2026" in answer
+
+
+def test_case_status_after_verification_and_nothing_personal_is_stored(servers, e2e_settings):
+    import sqlite3
+
+    from bot.db.engine import make_engine, make_session_factory
+    from bot.db.uow import UnitOfWork
+    from bot.services import knowledge
+    from bot.services.cases import import_cases
+    from bot.services.keys import case_hasher
+    from tests.case_data import LENA, csv_text
+
+    engine = make_engine(e2e_settings.resolved_database_url)
+    uow = lambda: UnitOfWork(make_session_factory(engine))  # noqa: E731
+    import_cases(uow(), knowledge.read(uow()), case_hasher(e2e_settings), csv_text([LENA]))
+    engine.dispose()
+
+    user = uuid.uuid4().hex
+    asked = texts(say(e2e_settings, user, "where is my application EZ2026-0042?"))
+    assert "passport" in asked.lower()
+    answer = texts(say(e2e_settings, user, "0T47"))
+    assert "Case EZ2026-0042" in answer and "Hoffmann" not in answer
+
+    other = uuid.uuid4().hex
+    say(e2e_settings, other, "status of my case EZ2026-0042")
+    assert "could not verify" in texts(say(e2e_settings, other, "9999")).lower()
+
+    stored = sqlite3.connect(e2e_settings.resolved_tracker_store_url[len("sqlite:///"):])
+    rows = stored.execute("select data from events where sender_id in (?, ?)", (user, other)).fetchall()
+    assert rows and not any("0T47" in r[0] or "9999" in r[0] for r in rows)
+
+
+def test_booking_conversation_gives_a_code_and_a_calendar_file(servers, e2e_settings):
+    import re
+    import sqlite3
+
+    user = uuid.uuid4().hex
+    say(e2e_settings, user, "book me an appointment at the E-Town hall for the residence permit")
+    for answer in ("2 December 2026", "10:30", "Lena Hoffmann", "C01X00T47", "lena@example.com",
+                   "+86 138 0013 8000"):
+        last = texts(say(e2e_settings, user, answer))
+    assert "2 December 2026" in last and "10:30" in last  # the summary to confirm
+    done = texts(say(e2e_settings, user, "yes"))
+    link = re.search(r"(http://\S+/bookings/[A-Z0-9]{4}-[A-Z0-9]{4}\.ics)", done)
+    assert link, done
+    status, kind, body = get(link.group(1))
+    assert status == 200 and "text/calendar" in kind and b"BEGIN:VEVENT" in body
+
+    stored = sqlite3.connect(e2e_settings.resolved_tracker_store_url[len("sqlite:///"):])
+    rows = " ".join(r[0] for r in stored.execute("select data from events where sender_id = ?", (user,)))
+    for personal in ("C01X00T47", "lena@example.com", "Lena Hoffmann", "138 0013 8000"):
+        assert personal not in rows
