@@ -21,8 +21,12 @@ def cmd_kb_check(args) -> int:
     from bot.services import knowledge
 
     settings = get_settings()
+    from bot.kb.booking import load_booking_config
+
     kb = knowledge.check(settings.path(settings.kb_dir))
-    print(f"Knowledge base OK: {len(kb.services)} services, {len(kb.halls)} halls, "
+    booking = load_booking_config(settings.path(settings.kb_dir), kb)
+    print(f"Knowledge base OK: {len(kb.services)} services, {len(kb.halls)} halls "
+          f"({len(booking.halls)} bookable), "
           f"{len(kb.countries)} countries, {sum(len(s.materials) for s in kb.services.values())} materials "
           f"(checksum {kb.checksum[:12]}).")
     return 0

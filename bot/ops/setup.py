@@ -7,6 +7,7 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import make_session_factory, make_engine
 from bot.db.uow import UnitOfWork
+from bot.kb.booking import load_booking_config
 from bot.nlp import pipeline
 from bot.services import knowledge
 
@@ -33,6 +34,7 @@ def build_spacy(settings: Settings, kb=None, force: bool = False) -> bool:
 def prepare(settings: Settings) -> SetupReport:
     """Upgrade the schema, load policies_kb/ into the database, rebuild the spaCy pipeline."""
     kb = knowledge.check(settings.path(settings.kb_dir))
+    load_booking_config(settings.path(settings.kb_dir), kb)  # fail before anything starts
     migrate.upgrade(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     try:

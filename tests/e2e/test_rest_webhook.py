@@ -179,7 +179,7 @@ def test_booking_conversation_gives_a_code_and_a_calendar_file(servers, e2e_sett
     user = uuid.uuid4().hex
     say(e2e_settings, user, "book me an appointment at the E-Town hall for the residence permit")
     for answer in ("2 December 2026", "10:30", "Lena Hoffmann", "C01X00T47", "lena@example.com",
-                   "+86 138 0013 8000"):
+                   "+86 139 1234 5678"):
         last = texts(say(e2e_settings, user, answer))
     assert "2 December 2026" in last and "10:30" in last  # the summary to confirm
     done = texts(say(e2e_settings, user, "yes"))
@@ -190,5 +190,5 @@ def test_booking_conversation_gives_a_code_and_a_calendar_file(servers, e2e_sett
 
     stored = sqlite3.connect(e2e_settings.resolved_tracker_store_url[len("sqlite:///"):])
     rows = " ".join(r[0] for r in stored.execute("select data from events where sender_id = ?", (user,)))
-    for personal in ("C01X00T47", "lena@example.com", "Lena Hoffmann", "138 0013 8000"):
+    for personal in ("C01X00T47", "lena@example.com", "Lena Hoffmann", "139 1234 5678", "13912345678"):
         assert personal not in rows
