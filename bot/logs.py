@@ -44,11 +44,17 @@ class PiiMaskingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         extra = [str(v) for v in (getattr(record, "pii", None) or ()) if v]
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: mask what there is rather than lose the record
-            message = f"{record.msg} {record.args}"
-        record.msg, record.args = self.mask(message, extra), None
+        if isinstance(record.args, tuple) and record.args:
+            # Keep the arguments' shape: some formatters (uvicorn's access log) unpack them.
+            record.args = tuple(self.mask(a, extra) if isinstance(a, str) else a for a in record.args)
+            if isinstance(record.msg, str):
+                record.msg = self.mask(record.msg, extra)
+        else:
+            try:
+                message = record.getMessage()
+            except Exception:  # a broken format string: mask what there is rather than lose the record
+                message = f"{record.msg} {record.args}"
+            record.msg, record.args = self.mask(message, extra), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

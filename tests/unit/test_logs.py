@@ -69,3 +69,16 @@ def test_install_adds_one_filter_per_logger():
     logger = logging.getLogger(names[0])
     assert sum(isinstance(f, PiiMaskingFilter) for f in logger.filters) == 1
     logger.filters.clear()
+
+
+def test_uvicorn_access_records_keep_their_argument_tuple():
+    import logging
+
+    from bot.logs import PiiMaskingFilter
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:1", "GET", "/x/E12345634", "1.1", 200), None)
+    assert PiiMaskingFilter().filter(record)
+    client, method, path, version, status = record.args  # what uvicorn's formatter does
+    assert path == "/x/[passport]" and status == 200
+    assert "E12345634" not in record.getMessage()
