@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import question_context, send
 from bot import wiring
+from bot.services import clock
 from bot.domain.checklist_form import FORM_SLOTS
 from bot.kb.errors import KnowledgeBaseNotLoaded
 from bot.services.checklist_form import finish_form, remaining_questions, update_form
@@ -55,7 +56,7 @@ class ActionShowChecklist(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         try:
             result = finish_form(wiring.knowledge_cache().get().kb, wiring.uow_factory(), wiring.settings(),
-                                 tracker.slots, tracker.get_slot("checklist_ids") or [])
+                                 tracker.slots, tracker.get_slot("checklist_ids") or [], clock.today(wiring.settings()))
         except (KnowledgeBaseNotLoaded, ServiceUnavailable):
             dispatcher.utter_message(response="utter_service_unavailable")
             return []

@@ -116,12 +116,11 @@ class _Entry:
         return first.id == material.id and bool(_terms(first) & _terms(material))
 
 
-def build_checklist(kb: KnowledgeBase, profile: Profile, today: Optional[dt.date] = None) -> Checklist:
+def build_checklist(kb: KnowledgeBase, profile: Profile, today: dt.date) -> Checklist:
     """The materials ``profile`` needs for its services, as one merged, grouped, numbered list.
 
     Services no longer in ``kb`` are left out with a note, so a saved link keeps working.
     """
-    today = today or dt.date.today()
     services, notes = _services(kb, profile)
     entries: List[_Entry] = []
     for service in services:

@@ -1,6 +1,8 @@
 """Use case: turn what a person says during the checklist conversation into form slots."""
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -54,7 +56,7 @@ class FinishedChecklist:
 
 
 def finish_form(kb: KnowledgeBase, uow_factory: UnitOfWorkFactory, settings: Settings, slots: Dict[str, object],
-                previous_ids: List[str]) -> FinishedChecklist:
+                previous_ids: List[str], today: dt.date) -> FinishedChecklist:
     """Save the checklist the form's answers describe and word it for the chat, with stable links.
 
     After the second checklist in a conversation (HR, several employees) the answer also links
@@ -63,7 +65,7 @@ def finish_form(kb: KnowledgeBase, uow_factory: UnitOfWorkFactory, settings: Set
     profile = Profile(**profile_fields(slots))
     new_id = save_checklist(uow_factory(), profile)
     ids = [i for i in previous_ids if i != new_id][-(MAX_BATCH - 1):] + [new_id]
-    answer = render_chat_text(build_checklist(kb, profile), checklist_link(settings, new_id))
+    answer = render_chat_text(build_checklist(kb, profile, today), checklist_link(settings, new_id))
     if len(ids) > 1:
         body, footer = answer.text.rsplit("\n", 1)  # the footer (sources, review date) stays last
         answer.text = (f"{body}\nAll {len(ids)} checklists of this conversation together: "

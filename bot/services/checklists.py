@@ -76,14 +76,13 @@ def get_profiles(uow: UnitOfWork, checklist_ids: List[str]) -> List[Profile]:
         return [Profile.from_dict(rows[i].profile) for i in checklist_ids]
 
 
-def get_checklist(uow: UnitOfWork, kb: KnowledgeBase, checklist_id_: str,
-                  today: Optional[dt.date] = None) -> Checklist:
+def get_checklist(uow: UnitOfWork, kb: KnowledgeBase, checklist_id_: str, today: dt.date) -> Checklist:
     """The checklist behind a saved id, built from the live knowledge base."""
     return build_checklist(kb, get_profile(uow, checklist_id_), today)
 
 
 def get_checklists(uow: UnitOfWork, kb: KnowledgeBase, checklist_ids: List[str],
-                   today: Optional[dt.date] = None) -> List[Checklist]:
+                   today: dt.date) -> List[Checklist]:
     """Several saved checklists (an HR batch), in the order asked, at most MAX_BATCH."""
     return [build_checklist(kb, profile, today) for profile in get_profiles(uow, checklist_ids)]
 

@@ -1,4 +1,6 @@
 """Saved checklists in a real (fresh SQLite) database: idempotent saves, stable links, named errors."""
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -14,6 +16,8 @@ from bot.services.checklists import (
 from bot.services import knowledge
 
 PROFILE = Profile(["joint_application"], degree_country="de", family={"spouse"}, label="Anna Li")
+
+TODAY = dt.date(2026, 11, 22)
 
 
 @pytest.fixture
@@ -43,9 +47,9 @@ def test_saving_the_same_profile_twice_gives_one_row_and_one_id(uow_factory):
 
 def test_saved_checklist_is_rebuilt_from_its_profile(uow_factory, kb):
     saved = save_checklist(uow_factory(), PROFILE)
-    checklist = get_checklist(uow_factory(), kb, saved)
+    checklist = get_checklist(uow_factory(), kb, saved, TODAY)
     assert checklist.profile == PROFILE
-    assert checklist.items == build_checklist(kb, PROFILE).items
+    assert checklist.items == build_checklist(kb, PROFILE, TODAY).items
 
 
 def test_link_is_stable_and_survives_a_knowledge_base_edit(uow_factory, settings, kb_copy):
@@ -58,13 +62,13 @@ def test_link_is_stable_and_survives_a_knowledge_base_edit(uow_factory, settings
                                                        'name: "Letter of consent from the employer"'))
     edited = knowledge.check(kb_copy)
     assert save_checklist(uow_factory(), PROFILE) == saved
-    names = [item.name for item in get_checklist(uow_factory(), edited, saved).items]
+    names = [item.name for item in get_checklist(uow_factory(), edited, saved, TODAY).items]
     assert "Letter of consent from the employer" in names
 
 
 def test_unknown_and_malformed_ids_raise_checklist_not_found(uow_factory, kb):
     with pytest.raises(ChecklistNotFound) as error:
-        get_checklist(uow_factory(), kb, "0123456789abcdef")
+        get_checklist(uow_factory(), kb, "0123456789abcdef", TODAY)
     assert error.value.checklist_ids == ["0123456789abcdef"]
 
     class NoQueries:  # a malformed id must be refused before the database is touched
@@ -73,20 +77,20 @@ def test_unknown_and_malformed_ids_raise_checklist_not_found(uow_factory, kb):
 
     for bad in ("", "xyz", "0123456789ABCDEF", "0123456789abcdef0", "../../etc/passwd", "' OR 1=1 --"):
         with pytest.raises(ChecklistNotFound):
-            get_checklist(NoQueries(), kb, bad)
+            get_checklist(NoQueries(), kb, bad, TODAY)
 
 
 def test_batch_keeps_the_order_and_names_every_missing_id(uow_factory, kb):
     ids = [save_checklist(uow_factory(), Profile(["work_permit"], label=name)) for name in ("Bo", "Ann", "Cy")]
-    found = get_checklists(uow_factory(), kb, ids)
+    found = get_checklists(uow_factory(), kb, ids, TODAY)
     assert [c.profile.label for c in found] == ["Bo", "Ann", "Cy"]
     with pytest.raises(ChecklistNotFound) as error:
-        get_checklists(uow_factory(), kb, [ids[0], "0000000000000000", "1111111111111111"])
+        get_checklists(uow_factory(), kb, [ids[0], "0000000000000000", "1111111111111111"], TODAY)
     assert error.value.checklist_ids == ["0000000000000000", "1111111111111111"]
     with pytest.raises(InvalidBatch):
-        get_checklists(uow_factory(), kb, [f"{n:016x}" for n in range(MAX_BATCH + 1)])
+        get_checklists(uow_factory(), kb, [f"{n:016x}" for n in range(MAX_BATCH + 1)], TODAY)
     with pytest.raises(InvalidBatch):
-        get_checklists(uow_factory(), kb, [])
+        get_checklists(uow_factory(), kb, [], TODAY)
 
 
 def test_batch_link(settings):
