@@ -1,20 +1,23 @@
-"""NLU benchmark: how well the project's config.yml pipeline understands the NLU data.
+"""NLU benchmark: how well the project's config.yml pipeline understands data/nlu.
 
-Measures, with the unchanged config.yml and data/nlu:
-1. Held-out: a stratified 80/20 split (seed 42). An NLU-only model is trained on the 80 %
+config.yml and data/nlu are copied once at the start, so every step sees the same inputs.
+1. Held-out: a stratified 80/20 split (seed 42); an NLU-only model is trained on the 80 %
    and `rasa test nlu` evaluates it on the 20 %: intent accuracy, macro and weighted
-   precision/recall/F1, and the ten most frequent (true, predicted) intent confusions.
-   Entities: `rasa test nlu` drops SpacyEntityExtractor's entities before it evaluates
-   (rasa.nlu.test.PRETRAINED_EXTRACTORS), so it writes no entity report for this pipeline.
-   When that report is missing, this script parses the test split with the trained model
-   itself and hands the unfiltered results to Rasa's own evaluate_entities (token level,
-   "micro avg" and "weighted avg" as Rasa reports them). The EntityRuler is built from the
-   knowledge base and learns nothing from the NLU data, so it is also scored on all of it.
+   precision/recall/F1 and the ten most frequent (true, predicted) intent confusions.
+   Entities: `rasa test nlu` drops SpacyEntityExtractor's entities before evaluating
+   (rasa.nlu.test.PRETRAINED_EXTRACTORS), so it never scores the knowledge-base EntityRuler.
+   This script therefore parses the test split with the trained model itself and hands the
+   unfiltered results to Rasa's own evaluate_entities (token level; "micro avg" and
+   "weighted avg" as Rasa reports them): once per extractor, as Rasa does (each one is
+   scored against every annotated entity type), and once for all extractors together
+   ("all", what the bot sees). Neither extractor learns from the NLU examples (EntityRuler
+   from the knowledge base, regexes from the data's regex entries), so they are also scored
+   on all of data/nlu.
 2. Cross-validation: `rasa test nlu --cross-validation --folds N`. Rasa writes the per-fold
-   mean (std) only to its log ("test F1-score: 0.912 (0.010)"), which is parsed here; the
-   pooled report over all test folds (intent_report.json) is read as well.
-3. Cost and context: wall-clock seconds of `rasa train nlu` (fresh, empty Rasa cache), model
-   size in bytes, date, git commit, CPU count.
+   mean (std) only to its log ("test F1-score: 0.912 (0.010)"), parsed here; the report it
+   pools over all test folds (intent_report.json) is read too. Rasa's folds are unseeded.
+3. Cost and context: wall-clock seconds of `rasa train nlu` (empty Rasa cache), model size
+   in bytes, date, git commit, a hash of the inputs, CPU count.
 Prints a table and writes bench/results/nlu.json. Run from the project root:
     .venv/bin/python bench/nlu.py [--folds N | --quick]
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -38,28 +42,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).with_name("rasa"))
 RESULTS = ROOT / "bench" / "results" / "nlu.json"
-EXTRACTOR = "SpacyEntityExtractor"
-SEED, TRAIN_FRACTION = 42, 0.8
-MINUTE = 60
-os.environ.update(TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false", LOG_LEVEL="INFO")
+SPACY = "SpacyEntityExtractor"
+ALL = "all"  # every extractor's entities together
+SEED, TRAIN_FRACTION, MINUTE = 42, 0.8, 60
+# LOG_LEVEL=INFO: the CV figures exist only as INFO log lines. Passed explicitly because
+# Rasa's configure_logging_and_warnings (used in-process below) rewrites os.environ's LOG_LEVEL.
+RASA_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": "INFO"}
+os.environ.update(RASA_ENV)
 
 
 def run(cmd: list, timeout: int, env: dict) -> str:
     """Run a command from the project root; return its combined output, stop on failure."""
-    proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, timeout=timeout,
+    proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **RASA_ENV, **env}, timeout=timeout,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-4000:]}")
     return proc.stdout
 
 
-def averages(report: dict, overall: str) -> dict:
-    """Pick the summary rows of a Rasa/sklearn report (overall = accuracy or micro avg)."""
+def summary(report: dict, overall: str) -> dict:
+    """Summary rows of a Rasa/sklearn report (overall: accuracy or micro avg), F1 per label."""
+    rows = ("accuracy", "micro avg", "macro avg", "weighted avg")
     out = {"accuracy": report["accuracy"]} if overall == "accuracy" else {}
-    for row in [r for r in (overall, "macro avg", "weighted avg") if r != "accuracy"]:
-        if row in report:
-            out[row.replace(" ", "_")] = {k.replace("-score", ""): report[row][k] for k in
-                                          ("precision", "recall", "f1-score", "support")}
+    for row in (overall, "macro avg", "weighted avg"):
+        if row != "accuracy" and row in report:
+            out[row.replace(" ", "_")] = {k.replace("-score", ""): report[row][k]
+                                          for k in ("precision", "recall", "f1-score", "support")}
+    if overall != "accuracy":  # entity types are few; intents are in the reports themselves
+        out["labels"] = {k: {"f1": v["f1-score"], "support": v["support"]}
+                         for k, v in sorted(report.items()) if k not in rows}
     return out
 
 
@@ -69,8 +80,8 @@ def top_confusions(errors_file: Path, n: int = 10) -> list:
     return [{"true": t, "predicted": p, "count": c} for (t, p), c in pairs.most_common(n)]
 
 
-def entity_reports(model: Path, splits: dict, tmp: Path) -> dict:
-    """Rasa's entity evaluation of each data file, without dropping pretrained extractors."""
+def entity_evaluation(model: Path, data_files: dict, tmp: Path) -> dict:
+    """{data name: {extractor or ALL: summary}} from Rasa's evaluate_entities, unfiltered."""
     import asyncio
     import logging
     from rasa.core.agent import Agent
@@ -80,6 +91,7 @@ def entity_reports(model: Path, splits: dict, tmp: Path) -> dict:
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
+    sys.path.insert(0, str(ROOT))  # the model names bot.nlu_guard.InputGuard, as `rasa` would
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
     processor = Agent.load(str(model)).processor
@@ -88,51 +100,54 @@ def entity_reports(model: Path, splits: dict, tmp: Path) -> dict:
         return [await processor.parse_message(UserMessage(text=e.get("text")),
                                               only_output_properties=False) for e in examples]
 
-    reports = {}
-    for name, data_file in splits.items():
+    evaluation = {}
+    for name, data_file in data_files.items():
         examples = load_data(str(data_file)).nlu_examples
         results = [nlu_test.EntityEvaluationResult(e.get("entities", []), p.get("entities", []),
                                                    p.get("text_tokens", []), p.get("text"))
                    for e, p in zip(examples, asyncio.run(parse(examples)))]
+        together = [r._replace(entity_predictions=[{**p, "extractor": ALL}
+                                                   for p in r.entity_predictions])
+                    for r in results]
         out = tmp / f"entities_{name}"
-        out.mkdir(parents=True, exist_ok=True)
-        nlu_test.evaluate_entities(results, {EXTRACTOR}, str(out), successes=False,
-                                   errors=False, disable_plotting=True, report_as_dict=True)
-        reports[name] = json.loads((out / f"{EXTRACTOR}_report.json").read_text())
-    return reports
+        out.mkdir(parents=True)
+        for res in (together, results):
+            nlu_test.evaluate_entities(res, nlu_test._get_active_entity_extractors(res),
+                                       str(out), successes=False, errors=False,
+                                       disable_plotting=True, report_as_dict=True)
+        evaluation[name] = {p.name[:-len("_report.json")]: summary(json.loads(p.read_text()),
+                                                                   "micro avg")
+                            for p in sorted(out.glob("*_report.json"))}
+    return evaluation
 
 
-def held_out(tmp: Path, cache: dict) -> dict:
+def held_out(inputs: Path, tmp: Path, cache: dict) -> dict:
     from rasa.shared.nlu.training_data.loading import load_data
 
     split = tmp / "split"
-    run([RASA, "data", "split", "nlu", "--nlu", "data/nlu", "--training-fraction",
+    run([RASA, "data", "split", "nlu", "--nlu", str(inputs / "nlu"), "--training-fraction",
          str(TRAIN_FRACTION), "--random-seed", str(SEED), "--out", str(split)], 5 * MINUTE, cache)
     train_file, test_file = split / "training_data.yml", split / "test_data.yml"
     started = time.monotonic()
-    run([RASA, "train", "nlu", "--config", "config.yml", "--nlu", str(train_file),
+    run([RASA, "train", "nlu", "--config", str(inputs / "config.yml"), "--nlu", str(train_file),
          "--out", str(tmp / "models")], 30 * MINUTE, cache)
     train_seconds = time.monotonic() - started
     model = next((tmp / "models").glob("*.tar.gz"))
     report_dir = tmp / "report"
     run([RASA, "test", "nlu", "--model", str(model), "--nlu", str(test_file), "--out",
          str(report_dir), "--no-plot"], 30 * MINUTE, cache)
-    intent_report = json.loads((report_dir / "intent_report.json").read_text())
-    cli_entities = report_dir / f"{EXTRACTOR}_report.json"
-    if cli_entities.exists():
-        entities = {"test": json.loads(cli_entities.read_text())}
-        source = "rasa test nlu"
-    else:
-        entities = entity_reports(model, {"test": test_file, "all": ROOT / "data" / "nlu"}, tmp)
-        source = "rasa.nlu.test.evaluate_entities on unfiltered parses (see docstring)"
+    entities = entity_evaluation(model, {"test": test_file, "all": inputs / "nlu"}, tmp)
+    test_data = load_data(str(test_file))
     return {
         "train_examples": len(load_data(str(train_file)).nlu_examples),
-        "test_examples": len(load_data(str(test_file)).nlu_examples),
-        "intent": averages(intent_report, "accuracy"),
-        "entity_source": source,
-        "entity": averages(entities["test"], "micro avg"),
-        "entity_all_data": averages(entities["all"], "micro avg") if "all" in entities else None,
+        "test_examples": len(test_data.nlu_examples),
+        "intents": len(test_data.intents),
+        "intent": summary(json.loads((report_dir / "intent_report.json").read_text()),
+                          "accuracy"),
         "top_confusions": top_confusions(report_dir / "intent_errors.json"),
+        "entity": entities["test"],
+        "entity_all_data": entities["all"],
+        "rasa_entity_reports": sorted(p.name for p in report_dir.glob("*Extractor_report.json")),
         "train_seconds": round(train_seconds, 1),
         "model_bytes": model.stat().st_size,
     }
@@ -149,7 +164,7 @@ def parse_cv_log(log: str) -> dict:
         elif "Response Selection evaluation results" in line:
             section = "response_selection"
         elif m := re.search(r"Entity extractor: (\S+)", line):
-            section = f"entity:{m.group(1)}"
+            section = m.group(1)
         elif m := re.search(r"\b(train|test) (Accuracy|F1-score|Precision): "
                             r"([\d.]+) \(([\d.]+)\)", line):
             key = m.group(2).lower().replace("-score", "")
@@ -158,25 +173,37 @@ def parse_cv_log(log: str) -> dict:
     return found
 
 
-def cross_validation(tmp: Path, folds: int, cache: dict) -> dict:
+def cross_validation(inputs: Path, tmp: Path, folds: int, cache: dict) -> dict:
     out = tmp / "cv"
     log = run([RASA, "test", "nlu", "--cross-validation", "--folds", str(folds), "--config",
-               "config.yml", "--nlu", "data/nlu", "--out", str(out), "--no-plot"],
-              90 * MINUTE, cache)
+               str(inputs / "config.yml"), "--nlu", str(inputs / "nlu"), "--out", str(out),
+               "--no-plot"], 90 * MINUTE, cache)
     found = parse_cv_log(log)
     if "intent" not in found:
-        sys.exit("cross-validation: no 'test F1-score: m (s)' lines in Rasa's log")
-    entity = found.get(f"entity:{EXTRACTOR}")
+        saved = RESULTS.with_name("cv-log.tmp")
+        saved.write_text(log)
+        sys.exit(f"cross-validation: no 'test F1-score: m (s)' lines in Rasa's log ({saved})")
     return {
         "folds": folds,
         "intent_test": found["intent"]["test"],
         "intent_train": found["intent"].get("train"),
-        "entity_test": entity["test"] if entity else None,
-        "entity_note": None if entity else
-        "Rasa drops SpacyEntityExtractor (a pretrained extractor) from evaluation; no figure",
-        "intent_pooled": averages(json.loads((out / "intent_report.json").read_text()),
-                                  "accuracy"),
+        "entity_test": {k: v["test"] for k, v in found.items() if k.endswith("Extractor")},
+        "entity_note": f"Rasa leaves {SPACY} out of its evaluation (pretrained extractor); "
+                       "each other extractor is scored against every annotated entity type",
+        "intent_pooled": summary(json.loads((out / "intent_report.json").read_text()),
+                                 "accuracy"),
     }
+
+
+def snapshot(tmp: Path) -> tuple:
+    """Copy config.yml and data/nlu; return the copy and a SHA-256 over the copied files."""
+    inputs = tmp / "inputs"
+    shutil.copytree(ROOT / "data" / "nlu", inputs / "nlu")
+    shutil.copy2(ROOT / "config.yml", inputs / "config.yml")
+    digest = hashlib.sha256()
+    for path in sorted(p for p in inputs.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(inputs).as_posix().encode() + b"\0" + path.read_bytes())
+    return inputs, digest.hexdigest()[:16]
 
 
 def git(*args: str) -> str:
@@ -187,29 +214,29 @@ def git(*args: str) -> str:
 def print_table(r: dict) -> None:
     h, cv = r["held_out"], r["cross_validation"]
     pct = lambda x: f"{100 * x:.1f}"  # noqa: E731
+    prf = lambda d: " / ".join(pct(d[k]) for k in ("precision", "recall", "f1"))  # noqa: E731
     pm = lambda d: f"{100 * d['mean']:.1f} ± {100 * d['std']:.1f}"  # noqa: E731
-    i, e = h["intent"], h["entity"]
-    rows = [
-        ("held-out intent accuracy", pct(i["accuracy"])),
-        ("held-out intent macro P / R / F1", " / ".join(pct(i["macro_avg"][k]) for k in
-                                                         ("precision", "recall", "f1"))),
-        ("held-out intent weighted P / R / F1", " / ".join(pct(i["weighted_avg"][k]) for k in
-                                                            ("precision", "recall", "f1"))),
-        ("held-out entity micro P / R / F1", " / ".join(pct(e["micro_avg"][k]) for k in
-                                                         ("precision", "recall", "f1"))),
-        ("held-out entity weighted F1", pct(e["weighted_avg"]["f1"])),
-        (f"CV ({cv['folds']} folds) intent accuracy", pm(cv["intent_test"]["accuracy"])),
-        (f"CV ({cv['folds']} folds) intent weighted F1", pm(cv["intent_test"]["f1"])),
-        (f"CV ({cv['folds']} folds) intent precision", pm(cv["intent_test"]["precision"])),
-        (f"CV ({cv['folds']} folds) entity F1",
-         pm(cv["entity_test"]["f1"]) if cv["entity_test"] else "n/a (see entity_note)"),
-        ("training time (s)", f"{h['train_seconds']:.0f}"),
-        ("model size (bytes)", f"{h['model_bytes']:,}"),
-    ]
-    if h["entity_all_data"]:
-        rows.insert(5, ("entity micro F1, all data", pct(h["entity_all_data"]["micro_avg"]["f1"])))
+    rows = [("held-out intent accuracy", pct(h["intent"]["accuracy"])),
+            ("held-out intent macro P / R / F1", prf(h["intent"]["macro_avg"])),
+            ("held-out intent weighted P / R / F1", prf(h["intent"]["weighted_avg"]))]
+    if ALL in h["entity"]:  # per-extractor figures are in the JSON
+        every = h["entity_all_data"][ALL]
+        rows += [("held-out entity micro P / R / F1", prf(h["entity"][ALL]["micro_avg"])),
+                 ("all-data entity micro P / R / F1", prf(every["micro_avg"])),
+                 ("all-data entity F1 per type",
+                  ", ".join(f"{k} {pct(v['f1'])}" for k, v in every["labels"].items()))]
+    k = f"CV ({cv['folds']} folds)"
+    rows += [(f"{k} intent accuracy", pm(cv["intent_test"]["accuracy"])),
+             (f"{k} intent weighted F1", pm(cv["intent_test"]["f1"])),
+             (f"{k} intent weighted precision", pm(cv["intent_test"]["precision"]))]
+    rows += [(f"{k} entity weighted F1 [{name}, all types]", pm(e["f1"]))
+             for name, e in cv["entity_test"].items()]
+    rows += [("training time (s)", f"{h['train_seconds']:.0f}"),
+             ("model size (bytes)", f"{h['model_bytes']:,}")]
     width = max(len(k) for k, _ in rows)
-    print(f"\nNLU benchmark  {r['date']}  commit {r['git_commit']}  {r['cpu_count']} cores")
+    print(f"\nNLU benchmark  {r['date']}  commit {r['git_commit']}"
+          f"{' (dirty)' if r['git_dirty'] else ''}  inputs {r['inputs_sha256']}"
+          f"  {r['cpu_count']} cores")
     for k, v in rows:
         print(f"  {k:<{width}}  {v}")
     print("  top confusions (true -> predicted):")
@@ -228,16 +255,18 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="nlu-bench-"))
     try:  # an empty Rasa cache per run, so training is really timed and .rasa/ is untouched
         cache = {"RASA_CACHE_DIRECTORY": str(tmp / "rasa-cache")}
+        inputs, inputs_sha256 = snapshot(tmp)
         result = {
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "git_commit": git("rev-parse", "--short", "HEAD"),
             "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+            "inputs_sha256": inputs_sha256,
             "cpu_count": os.cpu_count(),
             "python": platform.python_version(),
             "rasa": version("rasa"),
             "seed": SEED,
-            "held_out": held_out(tmp, cache),
-            "cross_validation": cross_validation(tmp, folds, cache),
+            "held_out": held_out(inputs, tmp, cache),
+            "cross_validation": cross_validation(inputs, tmp, folds, cache),
         }
         result["bench_seconds"] = round(time.monotonic() - started, 1)
     finally:
