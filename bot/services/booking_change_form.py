@@ -21,7 +21,7 @@ from bot.services.booking_schedule import (
     DATE, NOT_A_DATE, NOT_A_TIME, TIME, BookingTools, Finish, check_schedule, free_times_text, hear_schedule,
     not_offered_text, suggestions_text,
 )
-from bot.services.case_form import Turn
+from bot.services.case_form import Turn, locked_text
 
 START_INTENTS = {"cancel_appointment": "cancel", "reschedule_appointment": "reschedule"}
 KIND, CODE, PASSPORT, NEW_DATE, NEW_TIME, CONFIRMED = (
@@ -102,9 +102,11 @@ def _verify(tools: BookingTools, ctx: QuestionContext, slots: Dict[str, object],
         return Turn()
     try:
         booking = bookings.find_for_change(tools.uow_factory(), str(slots.get(CODE) or ""), typed, now,
-                                           tools.hasher)
+                                           tools.hasher, conversation_id)
     except InvalidContact as exc:  # the message never repeats the input
         return Turn({PASSPORT: None}, texts=[exc.problem])
+    except bookings.VerificationLocked as exc:  # too many failed checks: the form ends here
+        return Turn({PASSPORT: UNCHANGEABLE}, texts=[locked_text(exc.until)])
     except bookings.BookingLookupFailed:
         return Turn({CODE: None, PASSPORT: None}, responses=["utter_booking_not_verified"])
     except bookings.BookingNotChangeable as exc:

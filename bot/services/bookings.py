@@ -32,13 +32,18 @@ from bot.domain.bookings import (
     upcoming_times, utc_naive,
 )
 from bot.domain.identity import mask_passport
-from bot.domain.verification import CaseHasher
+from bot.domain.verification import (  # noqa: F401 - VerificationLocked re-exported for the chat
+    LOOKBACK, CaseHasher, VerificationLocked, combined_lockout, lockout,
+)
 from bot.kb.booking_schema import BookingConfig, HallBooking
 from bot.services.booking_calendar import calendar_file, what_to_bring  # noqa: F401 - re-exported
 
 CODE_ATTEMPTS = 5
 _NO_DIGEST = "0" * 64
 
+
+# Booking checks share the verification-attempt table with case checks, in their own scope.
+ATTEMPT_SCOPE = "B:"
 
 class NotBookable(Exception):
     """The hall takes no bookings for the service (or is unknown); ``halls`` are the ones that do."""
@@ -190,11 +195,28 @@ def get_booking(uow: UnitOfWork, code: str) -> Booking:
         return _view(row)
 
 
-def find_for_change(uow: UnitOfWork, code: str, passport_input: str, now: dt.date, hasher: CaseHasher) -> Booking:
+def find_for_change(uow: UnitOfWork, code: str, passport_input: str, now: dt.date, hasher: CaseHasher,
+                    conversation_id: str = "") -> Booking:
     """The booking, once the passport (whole or last four) matches; BookingNotFound / VerificationFailed
-    (same message), InvalidContact for input that cannot be a passport, BookingNotChangeable."""
+    (same message), InvalidContact for input that cannot be a passport, BookingNotChangeable.
+
+    Failed checks count like case verifications (bot.domain.verification): 5 for a code or in a
+    conversation within 15 minutes lock both for 15 minutes (VerificationLocked), across restarts.
+    """
+    moment = utc_naive(now).replace(tzinfo=dt.timezone.utc)
+    scope = ATTEMPT_SCOPE + (normalize_code(code) or "?")
+    conversation = hasher.conversation(conversation_id)
     with uow:
-        row = _verified(uow, code, passport_input, hasher)
+        by_code, by_conversation = uow.attempts.verification_failures(scope, conversation, moment - LOOKBACK)
+        state = combined_lockout(lockout(by_code, moment), lockout(by_conversation, moment))
+        if state.locked:
+            raise VerificationLocked(state.until)
+        try:
+            row = _verified(uow, code, passport_input, hasher)
+        except BookingLookupFailed:
+            uow.attempts.add_verification(scope, conversation, False, moment)
+            uow.commit()
+            raise
         _check_changeable(row, now)
         return _view(row)
 

@@ -75,7 +75,7 @@ def case_turn(uow_factory: UnitOfWorkFactory, hasher: CaseHasher, ctx: QuestionC
         except InvalidPassport as exc:
             return Turn({"case_passport": None}, texts=[_sentence(str(exc))])
         except VerificationLocked as exc:
-            return Turn({"case_passport": LOCKED}, texts=[_locked_text(exc.until)])
+            return Turn({"case_passport": LOCKED}, texts=[locked_text(exc.until)])
         except VerificationFailed:
             return Turn({"case_passport": None, "case_number": None}, responses=["utter_case_not_verified"])
         return Turn({"case_passport": VERIFIED}, texts=[case_status_text(view, today)])
@@ -98,7 +98,7 @@ def hr_turn(uow_factory: UnitOfWorkFactory, ctx: QuestionContext, requested: Opt
         try:
             result = list_enterprise_cases(uow_factory(), credit_code or "", ctx.text, now)
         except AccessLocked as exc:
-            return Turn({"hr_access_code": LOCKED}, texts=[_locked_text(exc.until)])
+            return Turn({"hr_access_code": LOCKED}, texts=[locked_text(exc.until)])
         except AccessDenied:
             return Turn({"hr_access_code": None, "credit_code": None}, responses=["utter_hr_not_verified"])
         return Turn({"hr_access_code": VERIFIED}, texts=[hr_cases_text(result, base_url)])
@@ -122,7 +122,7 @@ def _sentence(text: str) -> str:
     return text if text[:1].isupper() else f"That doesn't look like a passport number: {text}."
 
 
-def _locked_text(until: dt.datetime) -> str:
+def locked_text(until: dt.datetime) -> str:
     local = until.astimezone(BEIJING) if until.tzinfo else until.replace(tzinfo=dt.timezone.utc).astimezone(BEIJING)
     return (f"For your protection, further attempts are blocked until {local.strftime('%H:%M')} Beijing time "
             "after too many failed checks. Please try again later, or ask at the hall with your passport.")

@@ -309,3 +309,15 @@ def test_booking_flow_on_postgresql(postgres_url, config):
             bookings.book(factory(), config, dataclasses.replace(ANNA, time=T930), NOW, HASHER)
     finally:
         engine.dispose()
+
+
+def test_five_wrong_passports_lock_the_booking_code_across_restarts(uow_factory, config):
+    booking = bookings.book(uow_factory(), config, ANNA, NOW, HASHER)
+    for n in range(5):
+        with pytest.raises(bookings.BookingLookupFailed):
+            bookings.find_for_change(uow_factory(), booking.code, f"000{n}", NOW, HASHER, f"conversation-{n}")
+    # a fresh unit of work (as after a restart) and the right passport: still refused for now
+    with pytest.raises(bookings.VerificationLocked):
+        bookings.find_for_change(uow_factory(), booking.code, "5634", NOW, HASHER, "another-conversation")
+    later = NOW + dt.timedelta(minutes=16)
+    assert bookings.find_for_change(uow_factory(), booking.code, "5634", later, HASHER, "x").code == booking.code
