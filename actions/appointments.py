@@ -39,11 +39,10 @@ def finished(dispatcher: CollectingDispatcher, result: Finish) -> List[EventType
     return say(dispatcher, result) + ([FollowupAction(result.followup)] if result.followup else [])
 
 
-class ValidateBookingForm(PassThroughValidation):
-    slots = BOOKING_SLOTS
+class BookingTurnValidation(PassThroughValidation):
+    """A booking form whose every message is read by one service turn function (``turn``)."""
 
-    def name(self) -> Text:
-        return "validate_booking_form"
+    turn = None  # booking_turn or change_turn
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[EventType]:
@@ -51,9 +50,17 @@ class ValidateBookingForm(PassThroughValidation):
         if tools is None:
             return []
         settings = wiring.settings()
-        return say(dispatcher, booking_turn(tools, question_context(tracker), tracker.slots,
-                                            tracker.get_slot("requested_slot"), tracker.sender_id,
-                                            clock.now(settings), clock.today(settings)))
+        return say(dispatcher, type(self).turn(tools, question_context(tracker), tracker.slots,
+                                               tracker.get_slot("requested_slot"), tracker.sender_id,
+                                               clock.now(settings), clock.today(settings)))
+
+
+class ValidateBookingForm(BookingTurnValidation):
+    slots = BOOKING_SLOTS
+    turn = booking_turn
+
+    def name(self) -> Text:
+        return "validate_booking_form"
 
 
 class ActionAskBookingConfirmed(Action):
@@ -83,8 +90,9 @@ class ActionBookAppointment(Action):
                                                    clock.now(wiring.settings())))
 
 
-class ValidateBookingChangeForm(PassThroughValidation):
+class ValidateBookingChangeForm(BookingTurnValidation):
     slots = CHANGE_SLOTS
+    turn = change_turn
 
     def name(self) -> Text:
         return "validate_booking_change_form"
@@ -99,16 +107,6 @@ class ValidateBookingChangeForm(PassThroughValidation):
         # None ends the form, e.g. on a booking that can no longer be changed.
         missing = [name for name in required_slots(tracker.slots) if tracker.slots.get(name) is None]
         return SlotSet(REQUESTED_SLOT, missing[0] if missing else None)
-
-    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> List[EventType]:
-        tools = booking_tools(dispatcher)
-        if tools is None:
-            return []
-        settings = wiring.settings()
-        return say(dispatcher, change_turn(tools, question_context(tracker), tracker.slots,
-                                           tracker.get_slot("requested_slot"), tracker.sender_id,
-                                           clock.now(settings), clock.today(settings)))
 
 
 class ActionAskChangeConfirmed(Action):

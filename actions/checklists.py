@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import question_context, send
+from actions.common import PassThroughValidation, question_context, send
 from bot import wiring
 from bot.services import clock
 from bot.domain.checklist_form import FORM_SLOTS
@@ -17,8 +17,10 @@ from bot.services.checklist_form import finish_form, remaining_questions, update
 from bot.services.knowledge import ServiceUnavailable
 
 
-class ValidateChecklistForm(FormValidationAction):
+class ValidateChecklistForm(PassThroughValidation):
     """Reads every answer through bot.services.checklist_form; asks only what changes the list."""
+
+    slots = FORM_SLOTS
 
     def name(self) -> Text:
         return "validate_checklist_form"
@@ -39,11 +41,6 @@ class ValidateChecklistForm(FormValidationAction):
             dispatcher.utter_message(response=f"utter_not_understood_{update.not_understood}")
         return [SlotSet(name, value) for name, value in update.slots.items()]
 
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> List[EventType]:
-        # Values were checked while they were read (update_form); keep what this turn set.
-        wanted = set(FORM_SLOTS)
-        return [SlotSet(k, v) for k, v in tracker.slots_to_validate().items() if k in wanted]
 
 
 class ActionShowChecklist(Action):
