@@ -9,7 +9,8 @@ import json
 import logging
 from typing import Iterator
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -19,6 +20,16 @@ logger = logging.getLogger(__name__)
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Rasa's engine keeps pooled connections without checking them: after a database restart the
+        # first request on each would fail. pool_pre_ping tests a connection before handing it out,
+        # so the store recovers by itself once the database is back.
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events not stored yet, with answers to sensitive questions redacted."""
         await self.stream_events(tracker)
