@@ -5,8 +5,10 @@ Configured in credentials.yml as ``bot.rasa_channels.RestInput`` (URL unchanged:
 often ``[]``, and logs the message text. This one:
 
 - answers HTTP 503 with a "temporarily unavailable" bot message (and Retry-After) when the message
-  could not be handled, e.g. PostgreSQL (tracker store) or Redis (lock store) is down. The turn was
-  not stored, so any partial reply is dropped: the user is asked to send the message again;
+  could not be handled, e.g. Redis (lock store) is down, or when the conversation could not be read
+  or written (PostgreSQL, the tracker store, is down: Rasa's FailSafeTrackerStore hides that error,
+  bot/rasa_tracker_store.py notes it). The turn was not stored, so any reply is dropped (it was
+  computed without the conversation): the user is asked to send the message again;
 - answers an apology and a suggestion when the turn produced no reply at all (the action server
   is down: Rasa logs the failed action and carries on without its events);
 - refuses a malformed request (no JSON, no sender, sender too long to store) with HTTP 400;
@@ -28,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.domain.outage import english_hotline, no_answer_text, unavailable_text
 from bot.kb.schema import Hotline
+from bot.rasa_tracker_store import store_failures
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 255  # the tracker store's sender_id column
@@ -92,12 +95,18 @@ class RestInput(RasaRestInput):
                 return response.json({"error": "message must be a string."}, status=400)
             metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else None
             collector = CollectingOutputChannel()
+            failures: List[Exception] = []
+            watching = store_failures.set(failures)
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
                                                  metadata=metadata))
             except (CancelledError, Exception) as exc:  # noqa: BLE001 - every failure gets the same clear answer
+                failures.append(exc)
+            finally:
+                store_failures.reset(watching)
+            if failures:
                 logger.error("REST channel: a message could not be handled (%s); answered 'temporarily "
-                             "unavailable'", _reason(exc))
+                             "unavailable'", "; ".join(dict.fromkeys(_reason(f) for f in failures)))
                 return response.json(self._bot(sender, unavailable_text(self.hotline)), status=503,
                                      headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
             if not collector.messages:

@@ -83,6 +83,22 @@ async def test_a_store_outage_is_a_clear_503_and_the_text_is_not_logged(channel,
     assert "C01X00T47" not in caplog.text and "OperationalError" in caplog.text
 
 
+async def test_a_tracker_store_failure_hidden_by_rasa_is_a_503_too(channel, hotline):
+    from bot.rasa_tracker_store import noting_failures
+
+    async def handler(message):
+        try:  # what Rasa's FailSafeTrackerStore does: swallow the error, go on with a new conversation
+            with noting_failures():
+                raise OperationalError("SELECT ...", {}, Exception("connection refused"))
+        except OperationalError:
+            pass
+        await message.output_channel.send_text_message(message.sender_id, "Hello! How can I help?")
+
+    url = use(channel, handler)
+    status, _, body = await post(url, json={"sender": "u4", "message": "yes"})
+    assert status == 503 and "temporarily unavailable" in body[0]["text"] and "Hello" not in str(body)
+
+
 async def test_a_turn_without_any_reply_gets_an_apology_and_a_suggestion(channel, hotline):
     async def handler(message):
         return None  # what Rasa does when a custom action fails: logs it, carries on, says nothing
