@@ -149,6 +149,36 @@ class PrivateCluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+class PrivateRedis:
+    """A Redis server of its own on a free loopback port (no persistence), to stop and start during a test."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        server = shutil.which("redis-server")
+        if not server:
+            raise RuntimeError("redis-server not found; install redis")
+        self.process = subprocess.Popen([server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_until(self.running, timeout=20, step=0.2):
+            raise RuntimeError("the private Redis did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(20)
+
+    def running(self) -> bool:
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+
 def wait_until(check, timeout: float = 60.0, step: float = 1.0):
     """Poll ``check()`` until it returns something true; return it (or the last value after ``timeout``)."""
     deadline = time.monotonic() + timeout

@@ -1,9 +1,9 @@
-"""PostgreSQL restarted during a run (production mode): requests during the outage get a clear
-"temporarily unavailable" answer, the servers recover by themselves, and no booking or case update
-is lost or duplicated.
+"""PostgreSQL (and Redis) restarted during a run (production mode): requests during the outage get a
+clear "temporarily unavailable" answer, the servers recover by themselves, and no booking or case
+update is lost or duplicated.
 
-PostgreSQL here is a private cluster started for this module (the machine's shared one is never
-restarted); Redis is the machine's, with a lock key prefix of its own.
+PostgreSQL and Redis here are a private cluster and a private server started for this module, so
+the machine's shared ones (used by other tests) are never restarted.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from bot.ops.setup import prepare
 from bot.ops.training import ensure_model
 from tests.case_data import LENA
 from tests.e2e.production_support import (
-    REDIS_URL, SECRET, TOKEN, PrivateCluster, create_database, free_port, http, say, texts, unique, wait_until,
+    SECRET, TOKEN, PrivateCluster, PrivateRedis, create_database, free_port, http, say, texts, unique, wait_until,
 )
 
 PUSH_TOKEN = "production-test-case-push-token-0123456789"
@@ -35,11 +35,19 @@ def cluster():
 
 
 @pytest.fixture(scope="module")
-def settings(cluster):
+def redis_server():
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def settings(cluster, redis_server):
     database = create_database(cluster.admin_url, "etown")
     web_port = free_port()
     settings = Settings(env="production", database_url=database, tracker_store_url=database,
-                        lock_store_url=REDIS_URL, lock_store_key_prefix=unique("etowntest"), secret_key=SECRET,
+                        lock_store_url=redis_server.url, lock_store_key_prefix=unique("etowntest"), secret_key=SECRET,
                         action_token=TOKEN, case_push_token=PUSH_TOKEN, cors_origin=f"http://localhost:{web_port}",
                         rasa_port=free_port(), action_port=free_port(), web_port=web_port)
     prepare(settings)
@@ -112,8 +120,20 @@ def test_postgresql_restart_during_a_booking_and_a_case_update(servers, settings
     assert "residence permit" in answer.lower() and "CNY" in answer
 
 
-def test_the_lock_store_keeps_no_lock_after_the_outage(servers, settings):
+def test_redis_restart_during_a_conversation(servers, settings, redis_server):
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    port = settings.rasa_port
+    user = uuid.uuid4().hex
+    say(port, user, "what documents do I need for a residence permit?")
+    redis_server.stop()
+    try:
+        status, replies = say(port, user, "how much does it cost?")
+        assert status == 503 and "temporarily unavailable" in texts(replies)
+    finally:
+        redis_server.start()
+    status, replies = say(port, user, "how much does it cost?")
+    assert status == 200 and "residence permit" in texts(replies).lower() and "1,000" in texts(replies)
+    # no lock is left behind for the conversation
+    client = redis.Redis.from_url(redis_server.url)
     assert wait_until(lambda: not client.keys(f"{settings.lock_store_key_prefix}:lock:*"), timeout=10)
