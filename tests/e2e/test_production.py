@@ -88,6 +88,29 @@ def test_a_question_in_the_middle_of_a_form_on_the_other_replica(servers, settin
     assert asked.splitlines()[-1] in digression  # the form goes on with the same question, on the other replica
 
 
+def test_simultaneous_messages_on_both_replicas_are_taken_one_at_a_time(servers, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = settings.rasa_ports
+    user = uuid.uuid4().hex
+    say(first, user, "hello")
+    messages = [(first, user, "how much does a residence permit cost?"),
+                (second, user, "how long does a work permit take?")]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda args: say(*args), messages))
+    assert all(status == 200 and texts(replies) for status, replies in results)
+    # The Redis lock store serialises the two turns: all three are stored, each one complete
+    # (without it both replicas would read the same conversation and one turn would be lost).
+    engine = create_engine(settings.tracker_store_url, future=True)
+    with engine.connect() as conn:
+        events = conn.execute(text("SELECT type_name, action_name FROM events WHERE sender_id = :s ORDER BY id"),
+                              {"s": user}).all()
+    engine.dispose()
+    users = [i for i, e in enumerate(events) if e.type_name == "user"]
+    assert len(users) == 3
+    assert all(events[i - 1].action_name == "action_listen" for i in users[1:])
+
+
 def test_the_action_server_refuses_calls_without_the_token(servers, settings):
     url = f"http://127.0.0.1:{settings.action_port}"
     body = b'{"next_action": "action_answer_question", "tracker": {}, "domain": {}, "version": "3.6.21"}'
