@@ -85,7 +85,7 @@ class Settings(BaseSettings):
 
     @property
     def resolved_action_url(self) -> str:
-        return self.action_url or f"http://{_client_host(self.action_host)}:{self.action_port}/webhook"
+        return self.action_url or f"http://{client_host(self.action_host)}:{self.action_port}/webhook"
 
     @property
     def production(self) -> bool:
@@ -139,7 +139,7 @@ class Settings(BaseSettings):
             raise ConfigurationError(f"The assistant cannot start in {mode} mode:\n  - " + "\n  - ".join(found))
 
 
-def _client_host(bind_host: str) -> str:
+def client_host(bind_host: str) -> str:
     """The address to call a server on that binds ``bind_host`` (all interfaces: loopback)."""
     return "127.0.0.1" if bind_host in ("0.0.0.0", "::", "") else bind_host
 

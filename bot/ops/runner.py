@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.config import PROJECT_ROOT, Settings, _client_host
+from bot.config import PROJECT_ROOT, Settings, client_host
 
 READY_TIMEOUT = 240.0
 
@@ -170,10 +170,10 @@ def commands(settings: Settings, model: Path, endpoints: Path) -> Dict[str, List
 
 def health_urls(settings: Settings) -> Dict[str, str]:
     """The URL that answers 200 once each server is ready (Rasa answers only once its model is loaded)."""
-    urls = {"actions": f"http://{_client_host(settings.action_host)}:{settings.action_port}/health"}
+    urls = {"actions": f"http://{client_host(settings.action_host)}:{settings.action_port}/health"}
     for index, port in enumerate(settings.rasa_ports):
-        urls[f"rasa-{index}"] = f"http://{_client_host(settings.host)}:{port}/"
-    urls["web"] = f"http://{_client_host(settings.host)}:{settings.web_port}/health"
+        urls[f"rasa-{index}"] = f"http://{client_host(settings.host)}:{port}/"
+    urls["web"] = f"http://{client_host(settings.host)}:{settings.web_port}/health"
     return urls
 
 
