@@ -25,7 +25,9 @@ from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT, Settings, client_host
 
-READY_TIMEOUT = 240.0
+# Each Rasa process loads the model (~1 GB) on start: replicas starting together on a busy 2-core
+# machine need several minutes.
+READY_TIMEOUT = 600.0
 
 
 class PortTaken(Exception):
@@ -88,7 +90,9 @@ def lock_store_config(settings: Settings) -> Optional[Dict]:
         return None
     parts = urlsplit(settings.lock_store_url)
     path = parts.path.strip("/")
-    config = {"type": "redis", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
+    # Rasa's RedisLockStore with atomic ticket changes (bot/rasa_lock_store.py)
+    config = {"type": "bot.rasa_lock_store.AtomicRedisLockStore", "url": parts.hostname or "127.0.0.1",
+              "port": parts.port or 6379,
               "db": int(path) if path else 0, "key_prefix": settings.lock_store_key_prefix}
     if parts.username:
         config["username"] = unquote(parts.username)

@@ -79,7 +79,7 @@ def test_endpoints_name_the_lock_store_and_keep_secrets_in_the_environment(tmp_p
     for secret in ("db-password", "lock-password", TOKEN):
         assert secret not in text
     config = runner.endpoints_config(settings)
-    assert config["lock_store"] == {"type": "redis", "url": "redis", "port": 6380, "db": 3, "key_prefix": "etownA",
+    assert config["lock_store"] == {"type": "bot.rasa_lock_store.AtomicRedisLockStore", "url": "redis", "port": 6380, "db": 3, "key_prefix": "etownA",
                                     "password": "${ETOWN_LOCK_STORE_PASSWORD}"}
     assert config["tracker_store"]["password"] == "${ETOWN_TRACKER_STORE_PASSWORD}"
     assert config["action_endpoint"]["headers"] == {"Authorization": "Bearer ${ETOWN_ACTION_TOKEN}"}
@@ -100,7 +100,7 @@ def test_rasa_reads_the_rendered_endpoints_with_the_secrets_from_its_environment
     assert tracker.kwargs["password"] == "db-password"
     assert tracker.kwargs["query"] == {"options": "-csearch_path=tenant1"}
     lock = read_endpoint_config(str(target), "lock_store")
-    assert lock.type == "redis" and lock.url == "redis" and lock.kwargs["db"] == 1
+    assert lock.type == "bot.rasa_lock_store.AtomicRedisLockStore" and lock.url == "redis" and lock.kwargs["db"] == 1
 
 
 def test_development_endpoints_have_no_lock_store_and_no_token():
