@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     approval_system_token: Optional[str] = None  # bearer token sent to approval_system_url
     approval_system_timeout: float = 10.0  # seconds
     approval_system_file: Path = Path("var/approval_system/cases.json")  # `cases pull` reads this when no URL is set
+    # Human handoff: when staff answer in the console (local time of ``timezone``; several ranges
+    # separated by commas, "24:00" ends at midnight), on working days of the calendar or every day;
+    # the wait estimate's minutes per ticket until enough tickets were handled, and desks when no
+    # staff member is logged in. The project's configuration, not a published fact.
+    staff_hours: str = "09:00-17:00"
+    staff_every_day: bool = False
+    handoff_minutes_per_ticket: float = Field(10.0, gt=0, le=240)
+    handoff_desks: int = Field(2, ge=1, le=50)
 
     class Config:
         env_prefix = "ETOWN_"
@@ -49,6 +57,13 @@ class Settings(BaseSettings):
     @validator("kb_dir", "spacy_dir", "models_dir", "model_cache_dir")
     def _expand_home(cls, value: Path) -> Path:  # noqa: N805 - pydantic signature
         return value.expanduser()
+
+    @validator("staff_hours")
+    def _staff_hours_readable(cls, value: str) -> str:  # noqa: N805 - pydantic signature
+        from bot.domain.handoff import parse_staff_hours
+
+        parse_staff_hours(value)  # InvalidStaffHours (a ValueError) says how to write it
+        return value
 
     def path(self, value: Path) -> Path:
         """An absolute path for a setting that may be relative to the project root."""
