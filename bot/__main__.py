@@ -13,6 +13,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bot.cli_cases import add_case_commands  # noqa: E402
+from bot.cli_staff import add_staff_commands  # noqa: E402
 from bot.config import PROJECT_ROOT, get_settings  # noqa: E402
 from bot.kb.errors import PolicyFileInvalid  # noqa: E402
 
@@ -159,6 +160,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=cmd_shell)
     sub.add_parser("web", help="serve the web app only").set_defaults(func=cmd_web)
     add_case_commands(sub)
+    add_staff_commands(sub)
     return p
 
 
