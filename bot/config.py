@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
+from urllib.parse import urlsplit
 
 from pydantic import BaseSettings, Field, validator
 
@@ -29,6 +30,8 @@ class Settings(BaseSettings):
     web_port: int = 8000
     action_url: Optional[str] = None  # default: http://{host}:{action_port}/webhook
     public_base_url: Optional[str] = None  # links in chat answers; default: http://localhost:{web_port}
+    # web origins allowed to call the Rasa server (comma-separated); the public base URL's origin,
+    # where the chat page is served, is always added
     cors_origin: str = "http://localhost:8000"
     log_level: str = "INFO"
     timezone: str = "Asia/Shanghai"  # "today" for date estimates and bookings is Beijing's today
@@ -50,6 +53,15 @@ class Settings(BaseSettings):
     staff_every_day: bool = False
     handoff_minutes_per_ticket: float = Field(10.0, gt=0, le=240)
     handoff_desks: int = Field(2, ge=1, le=50)
+    # Rasa's HTTP API, through which the staff console reads, pauses, writes into and hands back
+    # conversations: enabled only with this JWT secret (HS256). Production must set it; when unset,
+    # development uses a random secret kept in rasa_jwt.secret next to the SQLite database.
+    rasa_jwt_secret: Optional[str] = None
+    rasa_api_url: Optional[str] = None  # default: http://{host}:{rasa_port}
+    rasa_api_timeout: float = Field(5.0, gt=0, le=60)  # seconds
+    # where the chat page's widget opens its socket.io connection to Rasa;
+    # default: the public base URL's scheme and host, on rasa_port
+    chat_socket_url: Optional[str] = None
 
     class Config:
         env_prefix = "ETOWN_"
@@ -80,6 +92,25 @@ class Settings(BaseSettings):
     @property
     def resolved_public_base_url(self) -> str:
         return (self.public_base_url or f"http://localhost:{self.web_port}").rstrip("/")
+
+    @property
+    def resolved_rasa_api_url(self) -> str:
+        return (self.rasa_api_url or f"http://{self.host}:{self.rasa_port}").rstrip("/")
+
+    @property
+    def resolved_chat_socket_url(self) -> str:
+        if self.chat_socket_url:
+            return self.chat_socket_url.rstrip("/")
+        page = urlsplit(self.resolved_public_base_url)
+        return f"{page.scheme}://{page.hostname}:{self.rasa_port}"
+
+    @property
+    def resolved_cors_origins(self) -> List[str]:
+        """The origins the Rasa server lets call it: cors_origin, plus the chat page's origin."""
+        origins = [o.strip().rstrip("/") for o in self.cors_origin.split(",") if o.strip()]
+        page = urlsplit(self.resolved_public_base_url)
+        page_origin = f"{page.scheme}://{page.netloc}"
+        return origins if page_origin in origins else origins + [page_origin]
 
     @property
     def resolved_action_url(self) -> str:

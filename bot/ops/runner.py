@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.integrations.rasa_api import JWT_METHOD, jwt_secret
 
 READY_TIMEOUT = 240.0
 
@@ -84,6 +85,11 @@ def child_env(settings: Settings) -> Dict[str, str]:
         "ETOWN_WEB_PORT": str(settings.web_port),
         "ETOWN_PUBLIC_BASE_URL": settings.resolved_public_base_url,
         "ETOWN_KB_DIR": str(settings.path(settings.kb_dir)),
+        "ETOWN_TIMEZONE": settings.timezone,
+        # the handoff's staff hours decide in the action server whether a person waits for staff
+        "ETOWN_STAFF_HOURS": settings.staff_hours,
+        "ETOWN_STAFF_EVERY_DAY": "true" if settings.staff_every_day else "false",
+        "ETOWN_RASA_API_URL": settings.resolved_rasa_api_url,
         "PYTHONPATH": str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
@@ -130,9 +136,12 @@ def start(settings: Settings, model: Path, log_dir: Optional[Path] = None) -> Se
         log_dir.mkdir(parents=True, exist_ok=True)
     commands = {
         "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
+        # The HTTP API is on only with a JWT secret: the staff console pauses, writes into and
+        # hands back conversations through it (bot/integrations/rasa_api.py).
         "rasa": [rasa, "run", "--model", str(model), "--endpoints", str(endpoints),
                  "--credentials", "credentials.yml", "--interface", settings.host,
-                 "--port", str(settings.rasa_port), "--cors", settings.cors_origin],
+                 "--port", str(settings.rasa_port), "--cors", *settings.resolved_cors_origins,
+                 "--enable-api", "--jwt-secret", jwt_secret(settings), "--jwt-method", JWT_METHOD],
         "web": [sys.executable, "-m", "bot", "web"],
     }
     servers = Servers([])
