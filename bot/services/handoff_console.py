@@ -159,14 +159,14 @@ def reply(uow: UnitOfWork, ticket_id: int, member: StaffMember, text: str, now: 
 
 def retry_delivery(uow: UnitOfWork, ticket_id: int, message_id: int, member: StaffMember, now: dt.datetime,
                    conversations) -> MessageLine:
-    """Send a pending reply again (it is left pending if Rasa is still unreachable)."""
+    """Send a pending reply again, also after the ticket ended (it stays pending while Rasa is unreachable)."""
     with uow:
         ticket = _visible(uow, ticket_id, member)
-        if not _may_act(ticket, member) and not member.supervisor:
-            raise NotYourTicket("another staff member holds this ticket")
         message = uow.tickets.message(ticket.id, message_id)
         if message is None or message.who != "staff":
             raise TicketNotFound("no such reply")
+        if message.staff_id != member.id and not member.supervisor:
+            raise NotYourTicket("only its author or a supervisor may send a reply again")
         pending, text, conversation_id = message.delivery == PENDING, message.text, ticket.conversation_id
     if pending:
         _deliver(uow, ticket_id, message_id, conversation_id, text, now, conversations)

@@ -18,6 +18,7 @@ from bot.services.knowledge import KnowledgeCache, ServiceUnavailable
 from bot.web import bookings as booking_routes
 from bot.web import checklists
 from bot.web import cases as case_routes
+from bot.web import staff as staff_console
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -41,6 +42,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(checklists.router)
     app.include_router(booking_routes.router)
     app.include_router(case_routes.router)
+    staff_console.install(app)
     _add_error_pages(app)
     return app
 
