@@ -71,8 +71,17 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_widget(args) -> int:
+    from bot.ops.widget import ensure_widget
+
+    if not ensure_widget():
+        print("Chat widget (rasa-webchat) is up to date.")
+    return 0
+
+
 def cmd_setup(args) -> int:
     cmd_kb_load(args)
+    cmd_widget(args)
     args.force = False
     return cmd_train(args)
 
@@ -84,6 +93,7 @@ def cmd_run(args) -> int:
     settings = get_settings()
     runner.check_ports(settings)
     cmd_kb_load(args)
+    cmd_widget(args)
     model = ensure_model(settings)
     servers = runner.start(settings, model)
     print(
@@ -92,7 +102,7 @@ def cmd_run(args) -> int:
         "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hello\"}'\n"
         f"  socket.io: http://{settings.host}:{settings.rasa_port}/socket.io (rasa-webchat)\n"
         f"  actions:   http://127.0.0.1:{settings.action_port}/health\n"
-        f"  web app:   {settings.resolved_public_base_url}/ (printable checklists and downloads)\n"
+        f"  chat page: {settings.resolved_public_base_url}/ (the chat widget; staff console at /staff)\n"
         "  Chat in the terminal with `make shell`. Press Ctrl-C to stop.\n", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -155,7 +165,9 @@ def parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true")
     train.set_defaults(func=cmd_train)
-    sub.add_parser("setup", help="database, knowledge base, spaCy pipeline and model").set_defaults(func=cmd_setup)
+    sub.add_parser("setup", help="database, knowledge base, spaCy pipeline, chat widget and model").set_defaults(
+        func=cmd_setup)
+    sub.add_parser("widget", help="install the chat widget (npm ci) if needed").set_defaults(func=cmd_widget)
     sub.add_parser("run", help="start the whole assistant").set_defaults(func=cmd_run)
     sub.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=cmd_shell)
     sub.add_parser("web", help="serve the web app only").set_defaults(func=cmd_web)
@@ -165,12 +177,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from bot.integrations.rasa_api import JwtSecretMissing
     from bot.ops.runner import PortTaken, StartupFailed
+    from bot.ops.widget import WidgetInstallFailed
 
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (PolicyFileInvalid, PortTaken, StartupFailed) as exc:
+    except (PolicyFileInvalid, PortTaken, StartupFailed, WidgetInstallFailed, JwtSecretMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except subprocess.CalledProcessError as exc:
