@@ -21,4 +21,21 @@
     // the conversation (and its session id) survives a reload; Rasa keeps the session's room
     params: { storage: "local" }
   }, container);
+
+  // The widget draws quick replies as clickable <div>s: make them real buttons for the keyboard
+  // and screen readers (role, focus, Enter and Space).
+  function asButtons(root) {
+    var replies = root.querySelectorAll(".rw-reply:not(a):not([role])");
+    Array.prototype.forEach.call(replies, function (reply) {
+      reply.setAttribute("role", "button");
+      reply.setAttribute("tabindex", "0");
+      reply.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          reply.click();
+        }
+      });
+    });
+  }
+  new MutationObserver(function () { asButtons(container); }).observe(container, { childList: true, subtree: true });
 }());
