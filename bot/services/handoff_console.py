@@ -22,6 +22,7 @@ from bot.services.staff_auth import StaffMember
 
 NOTE_MAX = 2000
 PENDING, DELIVERED, RECORDED = "pending", "delivered", "recorded"
+SERVICE_SLOTS = ("service", "booking_service")  # shown with the service's name in the live knowledge base
 
 
 class TicketNotFound(Exception):
@@ -102,11 +103,12 @@ class Poll:
 def queue(uow: UnitOfWork, member: StaffMember, now: dt.datetime) -> QueueView:
     """The queue (oldest first), the member's own tickets, and for supervisors everyone else's."""
     with uow:
-        queued = [_summary(t, now) for t in uow.tickets.listing([rules.QUEUED])]
+        names = uow.cases.service_names()
+        queued = [_summary(t, now, names) for t in uow.tickets.listing([rules.QUEUED])]
         held = uow.tickets.listing([rules.CLAIMED])
-        mine = [_summary(t, now) for t in held if t.staff_id == member.id]
-        others = [_summary(t, now) for t in held if t.staff_id != member.id] if member.supervisor else []
-        finished = [_summary(t, now) for t in uow.tickets.recent_finished()] if member.supervisor else []
+        mine = [_summary(t, now, names) for t in held if t.staff_id == member.id]
+        others = [_summary(t, now, names) for t in held if t.staff_id != member.id] if member.supervisor else []
+        finished = [_summary(t, now, names) for t in uow.tickets.recent_finished()] if member.supervisor else []
         return QueueView(queued, mine, others, finished)
 
 
@@ -114,10 +116,13 @@ def detail(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetim
     with uow:
         ticket = _visible(uow, ticket_id, member)
         act = _may_act(ticket, member)
+        names = uow.cases.service_names()
+        slots = {name: names.get(value, value) if name in SERVICE_SLOTS and isinstance(value, str) else value
+                 for name, value in (ticket.slots or {}).items()}
         return TicketDetail(
-            _summary(ticket, now), ticket.conversation_id,
+            _summary(ticket, now, names), ticket.conversation_id,
             ticket.contact if act or member.supervisor else rules.mask_contact(ticket.contact),
-            ticket.question, dict(ticket.slots or {}), [_line(m) for m in ticket.messages],
+            ticket.question, slots, [_line(m) for m in ticket.messages],
             ticket.resolution_note, ticket.resume_pending, ticket.status == rules.QUEUED, act)
 
 
@@ -331,9 +336,11 @@ def _line(message: TicketMessage) -> MessageLine:
                        message.staff.username if message.staff else None, message.delivery)
 
 
-def _summary(ticket: HandoffTicket, now: dt.datetime) -> TicketSummary:
+def _summary(ticket: HandoffTicket, now: dt.datetime, names: Dict[str, str]) -> TicketSummary:
     created = from_db_time(ticket.created_at)
     slots = ticket.slots or {}
+    service = slots.get("service") or slots.get("booking_service")
     return TicketSummary(ticket.id, ticket.status, ticket.reason, rules.REASON_LABELS.get(ticket.reason, ticket.reason),
                          ticket.in_hours, created, now - created, ticket.staff.username if ticket.staff else None,
-                         rules.mask_contact(ticket.contact), slots.get("service") or slots.get("booking_service"))
+                         rules.mask_contact(ticket.contact),
+                         names.get(service, service) if isinstance(service, str) else None)

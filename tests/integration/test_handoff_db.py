@@ -284,3 +284,16 @@ def test_migration_0006_downgrades_and_upgrades(settings):
     assert migrate.current(url) == "0005"
     migrate.upgrade(url)
     assert migrate.current(url) == "0006"
+
+
+def test_staff_read_service_names_from_the_live_knowledge_base(uow_factory, kb):
+    from bot.services import knowledge
+
+    lena = member(uow_factory, "lena")
+    ticket = open_live(uow_factory).ticket_id
+    assert console.detail(uow_factory(), ticket, lena, MONDAY_10).slots["service"] == "work_permit"  # no KB yet
+    knowledge.load(uow_factory(), kb)
+    detail = console.detail(uow_factory(), ticket, lena, MONDAY_10)
+    assert detail.slots["service"] == detail.summary.service == "Foreigner's Work Permit"
+    assert detail.slots["case_number"] == "EZ2026-0042"
+    assert console.queue(uow_factory(), lena, MONDAY_10).queued[0].service == "Foreigner's Work Permit"
