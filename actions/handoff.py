@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.common import send
 from bot import wiring
 from bot.domain import handoff_chat as chat
+from bot.domain.forms import ESCALATIONS
 from bot.domain.booking_details import InvalidContact
 from bot.kb.errors import KnowledgeBaseNotLoaded
 from bot.services import clock, handoff_chat
@@ -81,6 +82,16 @@ class ActionStartHandoff(Action):
         return turn_events(dispatcher, turn)
 
 
+# Messages that leave the form or get its reminder (data/rules/forms.yml) instead of being taken
+# as an answer: the form extracts nothing, Rasa rejects the form's turn and the rule runs.
+NOT_AN_ANSWER = frozenset({"stop", "goodbye"}) | frozenset(ESCALATIONS)
+
+
+def answers(tracker: Tracker, slot: str) -> bool:
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    return tracker.get_slot("requested_slot") == slot and intent not in NOT_AN_ANSWER
+
+
 class ValidateHandoffForm(FormValidationAction):
     """The question for staff (any words: it may look like a question the bot answers), then a contact."""
 
@@ -89,7 +100,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     async def extract_handoff_question(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "handoff_question":
+        if not answers(tracker, "handoff_question"):
             return {}
         try:
             return {"handoff_question": chat.check_question((tracker.latest_message or {}).get("text"))}
@@ -99,7 +110,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     async def extract_handoff_contact(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "handoff_contact":
+        if not answers(tracker, "handoff_contact"):
             return {}
         settings = wiring.settings()
         try:

@@ -129,8 +129,8 @@ async def test_outside_hours_the_form_path_promises_the_next_working_day(away):
     assert tickets(away) == []
 
 
-async def validate(slot, text, sender="web-1"):
-    tracker = make_tracker(text, "inform", slots={"requested_slot": slot}, sender=sender)
+async def validate(slot, text, sender="web-1", intent="inform"):
+    tracker = make_tracker(text, intent, slots={"requested_slot": slot}, sender=sender)
     dispatcher = CollectingDispatcher()
     extract = getattr(ValidateHandoffForm(), f"extract_{slot}")
     values = await extract(dispatcher, tracker, {})
@@ -142,6 +142,19 @@ async def validate(slot, text, sender="web-1"):
 async def test_a_question_for_staff_must_be_words_of_reasonable_length(away, text):
     messages, values = await validate("handoff_question", text)
     assert values == {"handoff_question": None} and messages[0]["text"].startswith("Please")
+
+
+@pytest.mark.parametrize("slot", ["handoff_question", "handoff_contact"])
+@pytest.mark.parametrize("text, intent", [("stop", "stop"), ("bye", "goodbye"), ("a human please", "request_human")])
+async def test_leaving_or_asking_again_is_not_taken_as_an_answer(away, slot, text, intent):
+    messages, values = await validate(slot, text, intent=intent)
+    assert values == {} and messages == []  # Rasa rejects the form's turn; the form rules answer
+
+
+async def test_a_question_that_looks_like_a_question_for_the_bot_is_taken(away):
+    _, values = await validate("handoff_question", "How much does the residence permit cost for my family?",
+                               intent="ask_fees")
+    assert values == {"handoff_question": "How much does the residence permit cost for my family?"}
 
 
 @pytest.mark.parametrize("text", ["not an address", "lena@", "abc", "+86 12", "<script>x</script>"])
