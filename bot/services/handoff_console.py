@@ -8,6 +8,7 @@ bot's resumption is retried until Rasa confirms it. ``conversations`` is the Ras
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -20,8 +21,10 @@ from bot.integrations.rasa_api import RasaUnavailable
 from bot.services.handoff import TEXT_MAX
 from bot.services.staff_auth import StaffMember
 
+logger = logging.getLogger(__name__)
 NOTE_MAX = 2000
 PENDING, DELIVERED, RECORDED = "pending", "delivered", "recorded"
+ID_MAX = 2**31 - 1
 SERVICE_SLOTS = ("service", "booking_service")  # shown with the service's name in the live knowledge base
 
 
@@ -129,7 +132,7 @@ def detail(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetim
 def claim(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetime) -> None:
     """Take a queued ticket. Raises TicketNotFound, InvalidTransition (someone was quicker, or it ended)."""
     with uow:
-        ticket = uow.tickets.get(ticket_id)
+        ticket = uow.tickets.get(ticket_id) if _valid_id(ticket_id) else None
         if ticket is None:
             raise TicketNotFound(f"no ticket {ticket_id}")
         if not uow.tickets.take(ticket.id, member.id, to_db_time(now)):
@@ -138,6 +141,7 @@ def claim(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetime
         ledger = uow.ledger.for_ticket(ticket.id)
         ledger.claimed_at = to_db_time(now)
         uow.commit()
+    logger.info("ticket %d claimed by %s", ticket_id, member.username)
 
 
 def reply(uow: UnitOfWork, ticket_id: int, member: StaffMember, text: str, now: dt.datetime,
@@ -167,7 +171,7 @@ def retry_delivery(uow: UnitOfWork, ticket_id: int, message_id: int, member: Sta
     """Send a pending reply again, also after the ticket ended (it stays pending while Rasa is unreachable)."""
     with uow:
         ticket = _visible(uow, ticket_id, member)
-        message = uow.tickets.message(ticket.id, message_id)
+        message = uow.tickets.message(ticket.id, message_id) if _valid_id(message_id) else None
         if message is None or message.who != "staff":
             raise TicketNotFound("no such reply")
         if message.staff_id != member.id and not member.supervisor:
@@ -185,6 +189,7 @@ def hand_back(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.date
         ticket = _actionable(uow, ticket_id, member, "handed back")
         _finish(uow, ticket, rules.HANDED_BACK, None, now)
         uow.commit()
+    logger.info("ticket %d handed back by %s", ticket_id, member.username)
     return retry_resume(uow, ticket_id, member, conversations)
 
 
@@ -202,6 +207,7 @@ def close(uow: UnitOfWork, ticket_id: int, member: StaffMember, note: str, now: 
         rules.check_transition(ticket.status, "closed")
         _finish(uow, ticket, rules.CLOSED, note, now)
         uow.commit()
+    logger.info("ticket %d closed by %s", ticket_id, member.username)
     return retry_resume(uow, ticket_id, member, conversations)
 
 
@@ -214,7 +220,8 @@ def retry_resume(uow: UnitOfWork, ticket_id: int, member: StaffMember, conversat
         conversation_id = ticket.conversation_id
     try:
         conversations.hand_back(conversation_id)
-    except RasaUnavailable:
+    except RasaUnavailable as exc:
+        logger.warning("ticket %d: the bot could not be resumed yet: %s", ticket_id, exc)
         return False
     with uow:
         ticket = uow.tickets.get(ticket_id)
@@ -241,7 +248,7 @@ def poll(uow: UnitOfWork, ticket_id: int, member: StaffMember, after_id: int, no
             _copy_user_messages(uow, ticket_id, events)
     with uow:
         ticket = uow.tickets.get(ticket_id)
-        lines = [_line(m) for m in uow.tickets.messages_after(ticket_id, max(0, after_id))]
+        lines = [_line(m) for m in uow.tickets.messages_after(ticket_id, min(max(0, after_id), ID_MAX))]
         return Poll(ticket.status, lines, live, ticket.resume_pending)
 
 
@@ -273,7 +280,8 @@ def _deliver(uow: UnitOfWork, ticket_id: int, message_id: int, conversation_id: 
              now: dt.datetime, conversations) -> None:
     try:
         conversations.send_staff_message(conversation_id, text)
-    except RasaUnavailable:
+    except RasaUnavailable as exc:
+        logger.warning("ticket %d: reply %d kept for a retry: %s", ticket_id, message_id, exc)
         return
     with uow:
         message = uow.tickets.message(ticket_id, message_id)
@@ -299,10 +307,14 @@ def _finish(uow: UnitOfWork, ticket: HandoffTicket, status: str, note: Optional[
 
 
 def _visible(uow: UnitOfWork, ticket_id: int, member: StaffMember) -> HandoffTicket:
-    ticket = uow.tickets.get(ticket_id)
+    ticket = uow.tickets.get(ticket_id) if _valid_id(ticket_id) else None
     if ticket is None or not (member.supervisor or ticket.status == rules.QUEUED or ticket.staff_id == member.id):
         raise TicketNotFound(f"no ticket {ticket_id}")
     return ticket
+
+
+def _valid_id(value: int) -> bool:
+    return 0 < value <= ID_MAX  # larger numbers overflow PostgreSQL's integer columns
 
 
 def _may_act(ticket: HandoffTicket, member: StaffMember) -> bool:

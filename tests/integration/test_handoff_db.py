@@ -297,3 +297,16 @@ def test_staff_read_service_names_from_the_live_knowledge_base(uow_factory, kb):
     assert detail.slots["service"] == detail.summary.service == "Foreigner's Work Permit"
     assert detail.slots["case_number"] == "EZ2026-0042"
     assert console.queue(uow_factory(), lena, MONDAY_10).queued[0].service == "Foreigner's Work Permit"
+
+
+def test_out_of_range_ids_are_simply_not_found(uow_factory, rasa):
+    lena = member(uow_factory, "lena")
+    ticket = open_live(uow_factory).ticket_id
+    for huge in (0, -1, 2**31, 10**20):
+        with pytest.raises(console.TicketNotFound):
+            console.detail(uow_factory(), huge, lena, MONDAY_10)
+        with pytest.raises(console.TicketNotFound):
+            console.claim(uow_factory(), huge, lena, MONDAY_10)
+        with pytest.raises(console.TicketNotFound):
+            console.retry_delivery(uow_factory(), ticket, huge, lena, MONDAY_10, rasa)
+    assert console.poll(uow_factory(), ticket, lena, 10**20, MONDAY_10, rasa).messages == []

@@ -47,10 +47,11 @@
         });
         if (state) { state.textContent = data.live ? "· live" : "· the assistant cannot be reached; retrying"; }
         if (data.status !== status) { window.location.reload(); return; }
+        if (data.status === "handed_back" || data.status === "closed") { return; }  // nothing new will come
         window.setTimeout(poll, 2000);
       })
       .catch(function () { window.setTimeout(poll, 5000); });
   }
   list.scrollTop = list.scrollHeight;
-  window.setTimeout(poll, 1000);
+  if (status === "queued" || status === "claimed") { window.setTimeout(poll, 1000); }
 }());
