@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from bot.db.models import HandoffTicket, TicketMessage
@@ -19,11 +18,12 @@ from bot.domain import handoff as rules
 from bot.domain.privacy import redact_events
 from bot.integrations.rasa_api import RasaUnavailable
 from bot.services.handoff import TEXT_MAX
+from bot.services.handoff_views import (DELIVERED, PENDING, RECORDED, MessageLine, Poll, QueueView,  # noqa: F401
+                                         TicketDetail, line_view, summary_view)
 from bot.services.staff_auth import StaffMember
 
 logger = logging.getLogger(__name__)
 NOTE_MAX = 2000
-PENDING, DELIVERED, RECORDED = "pending", "delivered", "recorded"
 ID_MAX = 2**31 - 1
 SERVICE_SLOTS = ("service", "booking_service")  # shown with the service's name in the live knowledge base
 
@@ -40,78 +40,15 @@ class EmptyText(ValueError):
     """A reply or resolution note that is empty or too long; the message says which."""
 
 
-@dataclass(frozen=True)
-class MessageLine:
-    id: int
-    who: str  # user, bot, staff
-    text: str
-    at: dt.datetime  # aware UTC
-    staff_username: Optional[str]
-    delivery: Optional[str]  # staff lines: pending, delivered, recorded
-
-    def as_json(self) -> Dict[str, Any]:
-        return {"id": self.id, "who": self.who, "text": self.text, "at": self.at.isoformat(),
-                "staff": self.staff_username, "delivery": self.delivery}
-
-
-@dataclass(frozen=True)
-class TicketSummary:
-    id: int
-    status: str
-    reason: str
-    reason_label: str
-    in_hours: bool
-    created_at: dt.datetime
-    waiting: dt.timedelta  # since it was received
-    staff_username: Optional[str]
-    contact_masked: str
-    service: Optional[str]
-
-
-@dataclass(frozen=True)
-class QueueView:
-    queued: List[TicketSummary]
-    mine: List[TicketSummary]
-    others: List[TicketSummary]  # held by someone else (supervisors only)
-    finished: List[TicketSummary]  # recently handed back or closed (supervisors only)
-
-
-@dataclass(frozen=True)
-class TicketDetail:
-    summary: TicketSummary
-    conversation_id: str
-    contact: Optional[str]  # whole only for whoever may act on the ticket
-    question: Optional[str]
-    slots: Dict[str, Any]
-    messages: List[MessageLine]
-    resolution_note: Optional[str]
-    resume_pending: bool
-    can_claim: bool
-    can_act: bool  # reply, hand back, close
-
-    @property
-    def pending_messages(self) -> List[MessageLine]:
-        return [m for m in self.messages if m.delivery == PENDING]
-
-
-@dataclass(frozen=True)
-class Poll:
-    status: str
-    messages: List[MessageLine]
-    live: bool  # False: Rasa could not be asked for new messages just now
-    resume_pending: bool
-    extra: Dict[str, Any] = field(default_factory=dict)
-
-
 def queue(uow: UnitOfWork, member: StaffMember, now: dt.datetime) -> QueueView:
     """The queue (oldest first), the member's own tickets, and for supervisors everyone else's."""
     with uow:
         names = uow.cases.service_names()
-        queued = [_summary(t, now, names) for t in uow.tickets.listing([rules.QUEUED])]
+        queued = [summary_view(t, now, names) for t in uow.tickets.listing([rules.QUEUED])]
         held = uow.tickets.listing([rules.CLAIMED])
-        mine = [_summary(t, now, names) for t in held if t.staff_id == member.id]
-        others = [_summary(t, now, names) for t in held if t.staff_id != member.id] if member.supervisor else []
-        finished = [_summary(t, now, names) for t in uow.tickets.recent_finished()] if member.supervisor else []
+        mine = [summary_view(t, now, names) for t in held if t.staff_id == member.id]
+        others = [summary_view(t, now, names) for t in held if t.staff_id != member.id] if member.supervisor else []
+        finished = [summary_view(t, now, names) for t in uow.tickets.recent_finished()] if member.supervisor else []
         return QueueView(queued, mine, others, finished)
 
 
@@ -123,9 +60,9 @@ def detail(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetim
         slots = {name: names.get(value, value) if name in SERVICE_SLOTS and isinstance(value, str) else value
                  for name, value in (ticket.slots or {}).items()}
         return TicketDetail(
-            _summary(ticket, now, names), ticket.conversation_id,
+            summary_view(ticket, now, names), ticket.conversation_id,
             ticket.contact if act or member.supervisor else rules.mask_contact(ticket.contact),
-            ticket.question, slots, [_line(m) for m in ticket.messages],
+            ticket.question, slots, [line_view(m) for m in ticket.messages],
             ticket.resolution_note, ticket.resume_pending, ticket.status == rules.QUEUED, act)
 
 
@@ -248,7 +185,7 @@ def poll(uow: UnitOfWork, ticket_id: int, member: StaffMember, after_id: int, no
             _copy_user_messages(uow, ticket_id, events)
     with uow:
         ticket = uow.tickets.get(ticket_id)
-        lines = [_line(m) for m in uow.tickets.messages_after(ticket_id, min(max(0, after_id), ID_MAX))]
+        lines = [line_view(m) for m in uow.tickets.messages_after(ticket_id, min(max(0, after_id), ID_MAX))]
         return Poll(ticket.status, lines, live, ticket.resume_pending)
 
 
@@ -340,19 +277,4 @@ def _checked_text(text: Optional[str], what: str, limit: int) -> str:
 
 def _message(uow: UnitOfWork, ticket_id: int, message_id: int) -> MessageLine:
     with uow:
-        return _line(uow.tickets.message(ticket_id, message_id))
-
-
-def _line(message: TicketMessage) -> MessageLine:
-    return MessageLine(message.id, message.who, message.text, from_db_time(message.at),
-                       message.staff.username if message.staff else None, message.delivery)
-
-
-def _summary(ticket: HandoffTicket, now: dt.datetime, names: Dict[str, str]) -> TicketSummary:
-    created = from_db_time(ticket.created_at)
-    slots = ticket.slots or {}
-    service = slots.get("service") or slots.get("booking_service")
-    return TicketSummary(ticket.id, ticket.status, ticket.reason, rules.REASON_LABELS.get(ticket.reason, ticket.reason),
-                         ticket.in_hours, created, now - created, ticket.staff.username if ticket.staff else None,
-                         rules.mask_contact(ticket.contact),
-                         names.get(service, service) if isinstance(service, str) else None)
+        return line_view(uow.tickets.message(ticket_id, message_id))

@@ -1,5 +1,4 @@
 """The staff console through the real app: login, CSRF, lockout, roles, escaping, and a whole handoff."""
-import datetime as dt
 import re
 
 import pytest
