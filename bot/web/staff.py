@@ -6,6 +6,8 @@ Rasa through the app's RasaConversations (app.state.rasa_conversations, else bot
 """
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
@@ -50,7 +52,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NotLoggedIn)
     def _login_first(request: Request, exc: NotLoggedIn):
-        if request.url.path.endswith(".json"):
+        if request.url.path.endswith((".json", ".csv")):  # data, not pages: no redirect
             return JSONResponse({"detail": "log in first"}, status_code=401, headers=HEADERS)
         return RedirectResponse("/staff/login", status_code=303, headers=HEADERS)
 
@@ -199,6 +201,28 @@ def ledger_page(request: Request, period: str = "7d", member: StaffMember = Depe
     except UnknownPeriod:
         return RedirectResponse("/staff/ledger?period=7d", status_code=303, headers=HEADERS)
     return _render(request, "staff/ledger.html", "Demand ledger", member, report=report, periods=list(PERIODS))
+
+
+@router.get("/ledger.csv")
+def ledger_csv(request: Request, period: str = "30d", member: StaffMember = Depends(supervisor)):
+    """The ledger's rows for a period as CSV (UTC times, ISO 8601), for the hall's own records."""
+    try:
+        report = ledger_report(request.app.state.uow_factory(), period, clock.now(),
+                               request.app.state.settings.timezone)
+    except UnknownPeriod:
+        return JSONResponse({"detail": f"period is one of: {', '.join(PERIODS)}"}, status_code=422, headers=HEADERS)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["ticket", "requester", "reason", "received_at", "claimed_at", "first_response_at",
+                     "resolved_at", "outcome", "minutes_to_first_response"])
+    for row in report.rows:
+        wait = row.time_to_first_response
+        writer.writerow([row.ticket_id, row.requester, row.reason_label] +
+                        [t.isoformat() if t else "" for t in (row.received_at, row.claimed_at,
+                                                               row.first_response_at, row.resolved_at)] +
+                        [row.outcome or "open", f"{wait.total_seconds() / 60:.1f}" if wait else ""])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        **HEADERS, "Content-Disposition": f'attachment; filename="demand-ledger-{period}.csv"'})
 
 
 def _step(request: Request, ticket_id: int, notice: Optional[str], action, *args) -> Response:

@@ -251,3 +251,22 @@ def test_the_console_script_and_style_are_served(app):
     assert "textContent" in script.text and "innerHTML" not in script.text
     assert client.get("/staff/static/console.css").status_code == 200
     assert client.get("/staff/static/..%2Fstaff.py").status_code == 404
+
+
+def test_supervisors_download_the_ledger_as_csv(app, console_settings, rasa):
+    import csv
+    import io
+
+    ticket = open_ticket(console_settings)
+    lena, boss = logged_in(app, "lena"), logged_in(app, "boss")
+    lena.post(f"/staff/tickets/{ticket}/claim", data={"csrf_token": page_token(lena)})
+    lena.post(f"/staff/tickets/{ticket}/reply", data={"csrf_token": page_token(lena), "text": "Hello"})
+    assert lena.get("/staff/ledger.csv").status_code == 403
+    assert client_for(app).get("/staff/ledger.csv").status_code == 401
+    response = boss.get("/staff/ledger.csv?period=7d")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 1 and rows[0]["ticket"] == str(ticket) and rows[0]["outcome"] == "open"
+    assert rows[0]["claimed_at"] and rows[0]["first_response_at"] and not rows[0]["resolved_at"]
+    assert float(rows[0]["minutes_to_first_response"]) >= 0
+    assert boss.get("/staff/ledger.csv?period=forever").status_code == 422
