@@ -133,8 +133,9 @@ def parse_staff_hours(text: str, every_day: bool = False) -> StaffHours:
 
 
 def reply_by(hours: StaffHours, local: dt.datetime) -> dt.date:
-    """The day a question left outside hours gets its reply: the day staff hours next begin."""
-    return hours.next_opening(local).date()
+    """The day a question left for a call-back gets its reply: today while staff are in, else the
+    day staff hours next begin."""
+    return local.date() if hours.is_open(local) else hours.next_opening(local).date()
 
 
 # --- queue ------------------------------------------------------------------------------------

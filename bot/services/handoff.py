@@ -91,7 +91,9 @@ def open_ticket(uow: UnitOfWork, *, conversation_id: str, reason: str, transcrip
     checked_contact = rules.check_contact(contact).value if contact else None
     hours = staff_hours(current)
     local = now.astimezone(ZoneInfo(current.timezone))
-    in_hours = hours.is_open(local)
+    # A contact left with the question (the after-hours form) asks for a call-back, even when the form
+    # is finished just after staff hours began: that conversation was never paused for a live chat.
+    in_hours = hours.is_open(local) and not checked_contact
     kept_slots = clean_slots(slots)
     with uow:
         ticket = uow.tickets.open_for(conversation_id)

@@ -310,3 +310,11 @@ def test_out_of_range_ids_are_simply_not_found(uow_factory, rasa):
         with pytest.raises(console.TicketNotFound):
             console.retry_delivery(uow_factory(), ticket, huge, lena, MONDAY_10, rasa)
     assert console.poll(uow_factory(), ticket, lena, 10**20, MONDAY_10, rasa).messages == []
+
+
+def test_a_contact_left_just_after_opening_time_still_asks_for_a_call_back(uow_factory):
+    receipt = handoff.open_ticket(uow_factory(), conversation_id="early", reason="outside_hours", transcript=[],
+                                  slots={}, now=MONDAY_10, contact="lena@example.com", question="Fees?",
+                                  settings=HOURS)
+    assert (receipt.in_hours, receipt.position, receipt.reply_by) == (False, None, dt.date(2026, 11, 23))
+    assert open_live(uow_factory).position == 1  # call-backs do not count in the live queue

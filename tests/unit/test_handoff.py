@@ -156,3 +156,8 @@ def test_durations_read_naturally():
     assert rules.format_duration(dt.timedelta(minutes=65)) == "1 h 05 min"
     assert rules.format_duration(dt.timedelta(days=3, hours=2)) == "3 d 2 h"
     assert rules.format_duration(None) == "-"
+
+
+def test_a_call_back_asked_for_during_hours_is_answered_the_same_day(office):
+    assert rules.reply_by(office, at(MONDAY, 10)) == MONDAY
+    assert rules.reply_by(office, at(MONDAY, 12, 30)) == MONDAY  # lunch: the afternoon
