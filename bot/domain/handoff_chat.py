@@ -80,7 +80,7 @@ def transcript(events: Iterable[Dict]) -> List[Dict[str, str]]:
             continue
         if kind == "user" and text.startswith("/"):  # a button's payload: the intent, not words
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or "a button"
-            text = f"[chose: {intent.replace('_', ' ')}]"
+            text = "[opened the chat]" if intent == "greet" else f"[chose: {intent.replace('_', ' ')}]"
         who = "staff" if kind == "bot" and (event.get("metadata") or {}).get("from") == "staff" else \
             ("user" if kind == "user" else "bot")
         lines.append({"who": who, "text": text, "at": _iso(event.get("timestamp"))})

@@ -34,6 +34,7 @@ CONSOLE_USER = "etown-staff-console"
 OUTPUT_CHANNEL = "socketio"  # the chat page's widget; see credentials.yml
 HANDBACK_ACTION = "action_handback"
 STAFF_METADATA = {"from": "staff"}  # marks staff lines among the bot's events (transcripts)
+STAFF_LABEL = "Hall staff: "  # the widget shows every message on the bot's side: say who writes
 SECRET_FILE = "rasa_jwt.secret"
 MIN_SECRET_LENGTH = 32
 MESSAGE_MAX = 4000
@@ -111,14 +112,14 @@ class RasaConversations:
         return list(state.get("events") or [])
 
     def send_staff_message(self, conversation_id: str, text: str) -> None:
-        """Show ``text`` in the person's chat widget now, and keep it in the conversation as a line
-        from staff (a BotUttered event with metadata {"from": "staff"})."""
+        """Show ``text`` in the person's chat widget now (after "Hall staff: "), and keep it in the
+        conversation as a line from staff (a BotUttered event with metadata {"from": "staff"})."""
         text = (text or "").replace("\x00", "").strip()
         if not text:
             raise InvalidStaffMessage("the message is empty")
         if len(text) > MESSAGE_MAX:
             raise InvalidStaffMessage(f"the message is longer than {MESSAGE_MAX} characters")
-        event = {"event": "bot", "text": text, "metadata": dict(STAFF_METADATA),
+        event = {"event": "bot", "text": STAFF_LABEL + text, "metadata": dict(STAFF_METADATA),
                  "timestamp": dt.datetime.now(dt.timezone.utc).timestamp()}
         self._request("POST", conversation_id, "tracker/events", json=[event],
                       params={"output_channel": OUTPUT_CHANNEL, "execute_side_effects": "true"})

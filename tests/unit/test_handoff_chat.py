@@ -30,6 +30,7 @@ def test_a_service_flagged_complex_as_a_whole_counts_when_mentioned(kb):
 
 def test_transcript_redacts_personal_answers_and_marks_staff_and_buttons():
     events = [
+        {"event": "user", "text": "/greet", "timestamp": 0.5, "parse_data": {"intent": {"name": "greet"}}},
         {"event": "user", "text": "/request_human", "timestamp": 1.0, "parse_data": {"intent": {"name": "request_human"}}},
         {"event": "slot", "name": "requested_slot", "value": "handoff_contact"},
         {"event": "user", "text": "lena@example.com", "timestamp": 2.0},
@@ -39,8 +40,8 @@ def test_transcript_redacts_personal_answers_and_marks_staff_and_buttons():
     ]
     lines = chat.transcript(events)
     assert [(line["who"], line["text"]) for line in lines] == [
-        ("user", "[chose: request human]"), ("user", "[redacted]"), ("staff", "Hello, this is the hall.")]
-    assert lines[0]["at"] == "1970-01-01T00:00:01+00:00"
+        ("user", "[opened the chat]"), ("user", "[chose: request human]"), ("user", "[redacted]"), ("staff", "Hello, this is the hall.")]
+    assert lines[1]["at"] == "1970-01-01T00:00:01+00:00"
 
 
 @pytest.mark.parametrize("text, expected", [
