@@ -63,12 +63,14 @@ def tracker_store_config(url: str) -> Dict:
 
 
 def write_endpoints(settings: Settings) -> Path:
-    """var/endpoints.yml, rendered from Settings (the one configuration source)."""
+    """var/endpoints-<rasa port>.yml, rendered from Settings (the one configuration source). One file
+    per Rasa port: servers started at the same time from one checkout (tests, a second `make run`)
+    never read each other's action server or tracker store."""
     endpoints = {
         "action_endpoint": {"url": settings.resolved_action_url},
         "tracker_store": tracker_store_config(settings.resolved_tracker_store_url),
     }
-    target = PROJECT_ROOT / "var" / "endpoints.yml"
+    target = PROJECT_ROOT / "var" / f"endpoints-{settings.rasa_port}.yml"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return target
