@@ -1,17 +1,27 @@
-"""Two-stage fallback: offer what the bot thinks was meant, then point to people who can help."""
+"""Two-stage fallback: offer what the bot thinks was meant; after two misunderstandings in a row hand
+the conversation to staff inside staff hours, or name the hotlines and offer to leave a question."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from actions.common import KnowledgeAction
+from actions.handoff import conversation, turn_events
+from bot import wiring
+from bot.domain import handoff_chat as chat
 from bot.domain.intents import INTENT_LABELS, suggestions
 from bot.domain.wording import Answer
 from bot.kb.base import KnowledgeBase
+from bot.services import clock, handoff, handoff_chat
 from bot.services.contacts import CANNOT_UNDERSTAND, people_to_call
+
+logger = logging.getLogger(__name__)
 
 
 class ActionDefaultAskAffirmation(Action):
@@ -30,14 +40,26 @@ class ActionDefaultAskAffirmation(Action):
 
 
 class ActionDefaultFallback(KnowledgeAction):
-    """Last stage: say so plainly and name the staffed hotlines."""
+    """Last stage (Rasa runs it after two fallbacks in a row): inside staff hours a person takes
+    over; outside them, say so plainly, name the staffed hotlines and offer to leave a question."""
 
     def name(self) -> Text:
         return "action_default_fallback"
 
     def answer(self, kb: KnowledgeBase, tracker: Tracker) -> Answer:
-        return people_to_call(kb, CANNOT_UNDERSTAND)
+        answer = people_to_call(kb, CANNOT_UNDERSTAND)
+        answer.buttons.append(chat.fallback_offer_button())
+        return answer
 
     async def run(self, dispatcher, tracker, domain):
         # Like Rasa's default: the misunderstood message does not steer the dialogue.
+        settings = wiring.settings()
+        now = clock.now(settings)
+        try:
+            if handoff.staff_on_duty(now, settings):
+                turn = handoff_chat.start(wiring.uow_factory(), settings, conversation(tracker), chat.FALLBACK,
+                                          None, now)
+                return turn_events(dispatcher, turn) + [UserUtteranceReverted()]
+        except SQLAlchemyError as exc:  # the hotlines below still help
+            logger.error("handoff after fallback unavailable: %s", type(exc).__name__)
         return await super().run(dispatcher, tracker, domain) + [UserUtteranceReverted()]

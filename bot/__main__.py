@@ -13,6 +13,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bot.cli_cases import add_case_commands  # noqa: E402
+from bot.cli_staff import add_staff_commands  # noqa: E402
 from bot.config import PROJECT_ROOT, ConfigurationError, get_settings  # noqa: E402
 from bot.kb.errors import PolicyFileInvalid  # noqa: E402
 
@@ -70,8 +71,17 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_widget(args) -> int:
+    from bot.ops.widget import ensure_widget
+
+    if not ensure_widget():
+        print("Chat widget (rasa-webchat) is up to date.")
+    return 0
+
+
 def cmd_setup(args) -> int:
     cmd_kb_load(args)
+    cmd_widget(args)
     args.force = False
     return cmd_train(args)
 
@@ -84,6 +94,7 @@ def cmd_run(args) -> int:
     settings.check()
     runner.check_ports(settings)
     cmd_kb_load(args)
+    cmd_widget(args)
     model = ensure_model(settings)
     servers = runner.start(settings, model)
     replicas = ", ".join(str(p) for p in settings.rasa_ports)
@@ -94,7 +105,7 @@ def cmd_run(args) -> int:
         "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hello\"}'\n"
         f"  socket.io: http://{settings.host}:{settings.rasa_port}/socket.io (rasa-webchat)\n"
         f"  actions:   {runner.health_urls(settings)['actions']}\n"
-        f"  web app:   {settings.resolved_public_base_url}/ (printable checklists and downloads)\n"
+        f"  chat page: {settings.resolved_public_base_url}/ (the chat widget; staff console at /staff)\n"
         "  Chat in the terminal with `make shell`. Press Ctrl-C to stop.\n", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -175,7 +186,9 @@ def parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true")
     train.set_defaults(func=cmd_train)
-    sub.add_parser("setup", help="database, knowledge base, spaCy pipeline and model").set_defaults(func=cmd_setup)
+    sub.add_parser("setup", help="database, knowledge base, spaCy pipeline, chat widget and model").set_defaults(
+        func=cmd_setup)
+    sub.add_parser("widget", help="install the chat widget (npm ci) if needed").set_defaults(func=cmd_widget)
     sub.add_parser("run", help="start the whole assistant").set_defaults(func=cmd_run)
     sub.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=cmd_shell)
     sub.add_parser("web", help="serve the web app only").set_defaults(func=cmd_web)
@@ -184,16 +197,20 @@ def parser() -> argparse.ArgumentParser:
     endpoints.add_argument("--output", help="where to write it (default var/endpoints.yml)")
     endpoints.set_defaults(func=cmd_endpoints)
     add_case_commands(sub)
+    add_staff_commands(sub)
     return p
 
 
 def main(argv=None) -> int:
+    from bot.integrations.rasa_api import JwtSecretMissing
     from bot.ops.runner import PortTaken, StartupFailed
+    from bot.ops.widget import WidgetInstallFailed
 
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (PolicyFileInvalid, PortTaken, StartupFailed, ConfigurationError) as exc:
+    except (PolicyFileInvalid, PortTaken, StartupFailed, ConfigurationError, WidgetInstallFailed,
+            JwtSecretMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except subprocess.CalledProcessError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import List, Optional
+from urllib.parse import urlsplit
 
 from pydantic import BaseSettings, Field, validator
 
@@ -34,6 +35,8 @@ class Settings(BaseSettings):
     web_port: int = 8000
     action_url: Optional[str] = None  # default: http://{action_host}:{action_port}/webhook (via a balancer in containers)
     public_base_url: Optional[str] = None  # links in chat answers; default: http://localhost:{web_port}
+    # web origins allowed to call the Rasa server (comma-separated); the public base URL's origin,
+    # where the chat page is served, is always added
     cors_origin: str = "http://localhost:8000"
     log_level: str = "INFO"
     timezone: str = "Asia/Shanghai"  # "today" for date estimates and bookings is Beijing's today
@@ -59,6 +62,23 @@ class Settings(BaseSettings):
     # Shared secret Rasa sends to the action server on every call (Authorization: Bearer ...);
     # the action server refuses calls without it. Required in production.
     action_token: Optional[str] = None
+    # Human handoff: when staff answer in the console (local time of ``timezone``; several ranges
+    # separated by commas, "24:00" ends at midnight), on working days of the calendar or every day;
+    # the wait estimate's minutes per ticket until enough tickets were handled, and desks when no
+    # staff member is logged in. The project's configuration, not a published fact.
+    staff_hours: str = "09:00-17:00"
+    staff_every_day: bool = False
+    handoff_minutes_per_ticket: float = Field(10.0, gt=0, le=240)
+    handoff_desks: int = Field(2, ge=1, le=50)
+    # Rasa's HTTP API, through which the staff console reads, pauses, writes into and hands back
+    # conversations: enabled only with this JWT secret (HS256). Production must set it; when unset,
+    # development uses a random secret kept in rasa_jwt.secret next to the SQLite database.
+    rasa_jwt_secret: Optional[str] = None
+    rasa_api_url: Optional[str] = None  # default: http://{host}:{rasa_port}
+    rasa_api_timeout: float = Field(5.0, gt=0, le=60)  # seconds
+    # where the chat page's widget opens its socket.io connection to Rasa;
+    # default: the public base URL's scheme and host, on rasa_port
+    chat_socket_url: Optional[str] = None
 
     class Config:
         env_prefix = "ETOWN_"
@@ -66,6 +86,13 @@ class Settings(BaseSettings):
     @validator("kb_dir", "spacy_dir", "models_dir", "model_cache_dir")
     def _expand_home(cls, value: Path) -> Path:  # noqa: N805 - pydantic signature
         return value.expanduser()
+
+    @validator("staff_hours")
+    def _staff_hours_readable(cls, value: str) -> str:  # noqa: N805 - pydantic signature
+        from bot.domain.handoff import parse_staff_hours
+
+        parse_staff_hours(value)  # InvalidStaffHours (a ValueError) says how to write it
+        return value
 
     def path(self, value: Path) -> Path:
         """An absolute path for a setting that may be relative to the project root."""
@@ -82,6 +109,25 @@ class Settings(BaseSettings):
     @property
     def resolved_public_base_url(self) -> str:
         return (self.public_base_url or f"http://localhost:{self.web_port}").rstrip("/")
+
+    @property
+    def resolved_rasa_api_url(self) -> str:
+        return (self.rasa_api_url or f"http://{self.host}:{self.rasa_port}").rstrip("/")
+
+    @property
+    def resolved_chat_socket_url(self) -> str:
+        if self.chat_socket_url:
+            return self.chat_socket_url.rstrip("/")
+        page = urlsplit(self.resolved_public_base_url)
+        return f"{page.scheme}://{page.hostname}:{self.rasa_port}"
+
+    @property
+    def resolved_cors_origins(self) -> List[str]:
+        """The origins the Rasa server lets call it: cors_origin, plus the chat page's origin."""
+        origins = [o.strip().rstrip("/") for o in self.cors_origin.split(",") if o.strip()]
+        page = urlsplit(self.resolved_public_base_url)
+        page_origin = f"{page.scheme}://{page.netloc}"
+        return origins if page_origin in origins else origins + [page_origin]
 
     @property
     def resolved_action_url(self) -> str:
@@ -122,7 +168,8 @@ class Settings(BaseSettings):
                 found.append(f"{name} must be a PostgreSQL URL (postgresql://...) in production, not SQLite")
         if not self.lock_store_url:
             found.append("ETOWN_LOCK_STORE_URL (Redis) is required in production")
-        for name, secret in (("ETOWN_SECRET_KEY", self.secret_key), ("ETOWN_ACTION_TOKEN", self.action_token)):
+        for name, secret in (("ETOWN_SECRET_KEY", self.secret_key), ("ETOWN_ACTION_TOKEN", self.action_token),
+                             ("ETOWN_RASA_JWT_SECRET", self.rasa_jwt_secret)):
             if not secret or len(secret) < MIN_SECRET_LENGTH:
                 found.append(f"{name} must be set to a random secret of at least {MIN_SECRET_LENGTH} characters")
         if not self.cors_origin.startswith(("https://", "http://")) or "*" in self.cors_origin:

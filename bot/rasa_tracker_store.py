@@ -1,6 +1,6 @@
 """Rasa's SQL tracker store, with personal data redacted before anything is written.
 
-Configured in var/endpoints.yml as `type: bot.rasa_tracker_store.RedactingSQLTrackerStore`;
+Configured in var/endpoints-<port>.yml as `type: bot.rasa_tracker_store.RedactingSQLTrackerStore`;
 the rule itself is the pure bot.domain.privacy.redact_events.
 
 Rasa wraps every tracker store in its FailSafeTrackerStore, which swallows errors: a conversation

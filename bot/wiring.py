@@ -11,6 +11,8 @@ from typing import Optional
 from bot.config import Settings, get_settings
 from bot.db.engine import session_factory_for
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.integrations.rasa_api import RasaConversations
+from bot.integrations.rasa_api import rasa_conversations as _rasa_conversations
 from bot.kb.booking import load_booking_config
 from bot.kb.booking_schema import BookingConfig
 from bot.services.knowledge import KnowledgeCache
@@ -24,6 +26,7 @@ def configure(settings: Optional[Settings]) -> None:
     _settings = settings
     knowledge_cache.cache_clear()
     booking_config.cache_clear()
+    rasa_conversations.cache_clear()
 
 
 def settings() -> Settings:
@@ -45,3 +48,9 @@ def booking_config() -> BookingConfig:
     """policies_kb/booking.yml, checked against the live knowledge base, read once per process."""
     current = settings()
     return load_booking_config(current.path(current.kb_dir), knowledge_cache().get().kb)
+
+
+@lru_cache(maxsize=1)
+def rasa_conversations() -> RasaConversations:
+    """The client of Rasa's HTTP API (JWT), for the staff console."""
+    return _rasa_conversations(settings())

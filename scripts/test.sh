@@ -23,5 +23,6 @@ if [ -s var/results/core/failed_test_stories.yml ] && grep -q "story:" var/resul
   echo "Failed test stories:"; cat var/results/core/failed_test_stories.yml; exit 1
 fi
 
-echo "== pytest: end to end (real servers, REST webhook)"
+echo "== pytest: end to end (real servers: REST webhook, and the chat page and staff console in chromium)"
+scripts/ensure_chromium.sh
 $PY -m pytest -q tests/e2e

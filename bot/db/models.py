@@ -212,3 +212,125 @@ class PendingInput(Base):
     field = Column(String(32), nullable=False)  # "name", "passport", "email", "phone", "change_passport"
     ciphertext = Column(Text, nullable=False)  # a Fernet token
     expires_at = Column(DateTime, nullable=False, index=True)  # naive UTC
+
+
+class StaffAccount(Base):
+    """A member of the hall's staff who answers handed-over conversations (password argon2-hashed)."""
+
+    __tablename__ = "staff_accounts"
+    __table_args__ = (CheckConstraint("role IN ('staff', 'supervisor')", name="ck_staff_accounts_role"),)
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(32), nullable=False, unique=True)
+    password_hash = Column(String(200), nullable=False)
+    role = Column(String(16), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_login_at = Column(DateTime, nullable=True)
+
+
+class StaffSession(Base):
+    """A logged-in console session: the cookie's token is kept only as a SHA-256 hash."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    last_seen_at = Column(DateTime, nullable=False)
+
+    staff = relationship("StaffAccount")
+
+
+class StaffLoginAttempt(Base):
+    """One console login; failures lock the username (bot.domain.verification.lockout)."""
+
+    __tablename__ = "staff_login_attempts"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, index=True)
+    succeeded = Column(Boolean, nullable=False)
+    attempted_at = Column(DateTime, nullable=False, index=True)
+
+
+OPEN_TICKET = "status IN ('queued', 'claimed')"
+
+
+class HandoffTicket(Base):
+    """A conversation handed to staff: why, what the bot collected, who holds it and how it ended."""
+
+    __tablename__ = "handoff_tickets"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'claimed', 'handed_back', 'closed')", name="ck_handoff_tickets_status"),
+        # One open ticket per conversation, enforced by the database.
+        Index("uq_handoff_tickets_open_conversation", "conversation_id", unique=True,
+              sqlite_where=text(OPEN_TICKET), postgresql_where=text(OPEN_TICKET)),
+        Index("ix_handoff_tickets_status_created", "status", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    status = Column(String(16), nullable=False)
+    reason = Column(String(32), nullable=False)
+    in_hours = Column(Boolean, nullable=False)
+    contact = Column(String(254), nullable=True)  # left outside hours: e-mail or phone, normalised
+    question = Column(Text, nullable=True)
+    slots = Column(JSON, nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id"), nullable=True, index=True)
+    resolution_note = Column(Text, nullable=True)
+    resume_pending = Column(Boolean, nullable=False, default=False)  # the bot must still be resumed
+    last_event_at = Column(DateTime, nullable=True)  # newest tracker event copied into the messages
+    created_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime, nullable=False)
+
+    staff = relationship("StaffAccount")
+    messages = relationship("TicketMessage", back_populates="ticket", cascade="all, delete-orphan",
+                            order_by="TicketMessage.id")
+    ledger = relationship("LedgerEntry", back_populates="ticket", uselist=False, cascade="all, delete-orphan")
+
+
+class TicketMessage(Base):
+    """One line of a ticket's conversation: the transcript, the person's later messages, staff replies.
+
+    A staff reply is stored before it is sent: delivery "pending" until Rasa took it ("delivered"),
+    or "recorded" for an answer given by e-mail or phone outside the chat.
+    """
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (
+        CheckConstraint("who IN ('user', 'bot', 'staff')", name="ck_ticket_messages_who"),
+        UniqueConstraint("ticket_id", "event_key", name="uq_ticket_messages_event"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("handoff_tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    who = Column(String(8), nullable=False)
+    text = Column(Text, nullable=False)
+    at = Column(DateTime, nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id"), nullable=True)
+    delivery = Column(String(16), nullable=True)  # staff lines: pending, delivered, recorded
+    delivered_at = Column(DateTime, nullable=True)
+    event_key = Column(String(64), nullable=True)  # where a copied line came from (deduplication)
+
+    ticket = relationship("HandoffTicket", back_populates="messages")
+    staff = relationship("StaffAccount")
+
+
+class LedgerEntry(Base):
+    """The special ledger for enterprise service demands: one row per demand, with its milestones."""
+
+    __tablename__ = "demand_ledger"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("handoff_tickets.id", ondelete="CASCADE"), nullable=False, unique=True)
+    requester = Column(String(16), nullable=False)  # applicant or enterprise
+    reason = Column(String(32), nullable=False)
+    received_at = Column(DateTime, nullable=False, index=True)
+    claimed_at = Column(DateTime, nullable=True)
+    first_response_at = Column(DateTime, nullable=True)
+    resolved_at = Column(DateTime, nullable=True)
+    outcome = Column(String(16), nullable=True)  # handed_back or closed
+
+    ticket = relationship("HandoffTicket", back_populates="ledger")

@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.repositories.bookings import BookingRepository
 from bot.db.repositories.cases import AttemptRepository, CaseRepository, EnterpriseRepository
 from bot.db.repositories.checklists import ChecklistRepository
+from bot.db.repositories.handoff import LedgerRepository, TicketRepository
 from bot.db.repositories.kb import KbRepository
+from bot.db.repositories.staff import StaffRepository
 from bot.db.repositories.vault import PendingInputRepository
 
 
@@ -28,6 +30,9 @@ class UnitOfWork:
         self.attempts = AttemptRepository(self.session)
         self.bookings = BookingRepository(self.session)
         self.pending_inputs = PendingInputRepository(self.session)
+        self.tickets = TicketRepository(self.session)
+        self.ledger = LedgerRepository(self.session)
+        self.staff = StaffRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

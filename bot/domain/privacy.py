@@ -11,7 +11,7 @@ from typing import Dict, Iterable, Iterator, List, Optional
 REDACTED = "[redacted]"
 # Form slots whose answers are personal data or secrets (see domain.yml).
 SENSITIVE_SLOTS = frozenset({"case_passport", "booking_passport", "applicant_name", "hr_access_code",
-                             "contact_email", "contact_phone", "change_passport"})
+                             "contact_email", "contact_phone", "change_passport", "handoff_contact"})
 
 
 def redact_events(events: Iterable[Dict]) -> Iterator[Dict]:

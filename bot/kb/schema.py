@@ -126,6 +126,28 @@ class Deadline(Strict):
     _url = validator("source", allow_reuse=True)(_check_url)
 
 
+class ComplexCase(Strict):
+    """A situation in a person's own case that hall staff should look at (it starts a handoff).
+
+    ``signals`` are groups of lower-case phrases; a message shows the situation when it contains
+    a phrase of every group (e.g. [["new employer", ...], ["pending", ...]]).
+    """
+
+    id: str
+    label: str  # "a rejected application": said to the person and shown to staff
+    why: str  # what staff can do here that the assistant cannot
+    signals: List[List[str]] = Field(..., min_items=1)
+
+    _id = validator("id", allow_reuse=True)(_check_id)
+
+    @validator("signals")
+    def _phrases(cls, groups):  # noqa: N805
+        for group in groups:
+            if not group or any(not p.strip() or p != p.lower() for p in group):
+                raise ValueError("every group needs at least one phrase, written in lower case")
+        return groups
+
+
 class Service(Strict):
     """One administrative service: the unit a user asks about."""
 
@@ -149,6 +171,7 @@ class Service(Strict):
     legal_basis: List[str] = []
     related: List[str] = []  # other service ids
     complex: bool = False  # staff should usually help (used by handoff)
+    complex_cases: List[ComplexCase] = []  # situations that go to staff (handoff)
     source_url: str
     effective_date: Optional[dt.date] = None
     last_reviewed: dt.date

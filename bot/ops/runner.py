@@ -24,6 +24,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT, Settings, client_host
+from bot.integrations.rasa_api import JWT_METHOD, jwt_secret
 
 # Each Rasa process loads the model (~1 GB) on start: replicas starting together on a busy 2-core
 # machine need several minutes.
@@ -116,8 +117,10 @@ def endpoints_config(settings: Settings) -> Dict:
 
 
 def write_endpoints(settings: Settings, target: Optional[Path] = None) -> Path:
-    """var/endpoints.yml (or ``target``), rendered from Settings (the one configuration source)."""
-    target = target or PROJECT_ROOT / "var" / "endpoints.yml"
+    """var/endpoints-<rasa port>.yml (or ``target``), rendered from Settings (the one configuration
+    source). One file per Rasa port: servers started at the same time from one checkout (tests, a
+    second `make run`) never read each other's action server or tracker store."""
+    target = target or PROJECT_ROOT / "var" / f"endpoints-{settings.rasa_port}.yml"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("# Rendered from the ETOWN_* settings by bot/ops/runner.py; do not edit.\n" +
                       yaml.safe_dump(endpoints_config(settings), sort_keys=False))
@@ -149,6 +152,7 @@ def child_env(settings: Settings) -> Dict[str, str]:
         "ETOWN_PUBLIC_BASE_URL": settings.resolved_public_base_url,
         "ETOWN_KB_DIR": str(settings.path(settings.kb_dir)),
         "ETOWN_SPACY_DIR": str(settings.path(settings.spacy_dir)),
+        "ETOWN_RASA_API_URL": settings.resolved_rasa_api_url,
         "PYTHONPATH": str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
@@ -167,7 +171,10 @@ def commands(settings: Settings, model: Path, endpoints: Path) -> Dict[str, List
     for index, port in enumerate(settings.rasa_ports):
         found[f"rasa-{index}"] = [rasa, "run", "--model", str(model), "--endpoints", str(endpoints),
                                   "--credentials", "credentials.yml", "--interface", settings.host,
-                                  "--port", str(port), "--cors", settings.cors_origin]
+                                  "--port", str(port), "--cors", *settings.resolved_cors_origins,
+                                  # The HTTP API is on only with a JWT secret: the staff console pauses,
+                                  # writes into and hands back conversations through it (bot/integrations/rasa_api.py).
+                                  "--enable-api", "--jwt-secret", jwt_secret(settings), "--jwt-method", JWT_METHOD]
     found["web"] = [sys.executable, "-m", "bot", "web"]
     return found
 

@@ -4,10 +4,6 @@ from __future__ import annotations
 from bot.domain.wording import Answer, AnswerBuilder
 from bot.kb.base import KnowledgeBase
 
-ASK_FOR_HUMAN = (
-    "I understand you'd like to talk to a person. Live chat with service-hall staff is not available in "
-    "this chat yet; these lines are answered by people:"
-)
 CHINESE_NOT_SUPPORTED = (
     "Thank you for your message. Chinese support is coming soon; for now I can only answer in English. "
     "(中文服务即将推出，目前请使用英文提问。) For help in Chinese today, these lines answer in Chinese:"

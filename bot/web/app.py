@@ -7,7 +7,7 @@ from typing import Optional
 
 import jinja2
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.config import Settings, get_settings
@@ -18,8 +18,9 @@ from bot.kb.errors import KnowledgeBaseNotLoaded
 from bot.services.checklists import ChecklistNotFound, InvalidBatch
 from bot.services.knowledge import KnowledgeCache, ServiceUnavailable
 from bot.web import bookings as booking_routes
-from bot.web import checklists
+from bot.web import chat, checklists
 from bot.web import cases as case_routes
+from bot.web import staff as staff_console
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -41,9 +42,11 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     def health() -> dict:
         return {"status": "ok"}
 
+    app.include_router(chat.router)
     app.include_router(checklists.router)
     app.include_router(booking_routes.router)
     app.include_router(case_routes.router)
+    staff_console.install(app)
     _add_error_pages(app)
     return app
 
@@ -60,6 +63,11 @@ def _add_error_pages(app: FastAPI) -> None:
         which = f"with the id {', '.join(ids)}" if len(ids) == len(exc.checklist_ids) else "at this address"
         return error_page(request, 404, "Checklist not found",
                           f"There is no checklist {which}. Check the link, or ask the assistant for a new checklist.")
+
+    @app.exception_handler(chat.WidgetMissing)
+    def _no_widget(request: Request, exc: chat.WidgetMissing):
+        return PlainTextResponse("The chat widget is not installed on this server (the set-up runs `npm ci`).",
+                                 status_code=503)
 
     @app.exception_handler(InvalidBatch)
     def _bad_batch(request: Request, exc: InvalidBatch):

@@ -3,7 +3,6 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultAskAffirmation, ActionDefaultFallback
-from actions.handoff import ActionAcknowledgeHandoff
 from actions.input import ActionExplainInput, ActionReplyChinese
 from actions.knowledge import ActionAnswerQuestion
 from bot import wiring
@@ -71,16 +70,14 @@ async def test_affirmation_offers_labelled_buttons(loaded):
     assert messages[0]["response"] == "utter_ask_affirmation"
 
 
-async def test_final_fallback_names_people_to_call_and_reverts(loaded):
+async def test_final_fallback_outside_staff_hours_names_people_to_call_and_reverts(loaded):
+    from tests.actions.test_handoff_actions import staff_away
+
+    wiring.configure(staff_away(loaded))
     messages, events = await run(ActionDefaultFallback(), make_tracker("blorp", "nlu_fallback"))
     assert "12367" in messages[0]["text"]
+    assert messages[0]["buttons"] == [{"title": "Leave a question for staff", "payload": "/request_human"}]
     assert events[-1]["event"] == "rewind"
-
-
-async def test_handoff_request_is_acknowledged_honestly(loaded):
-    messages, _ = await run(ActionAcknowledgeHandoff(), make_tracker("a human please", "request_human"))
-    text = messages[0]["text"]
-    assert "talk to a person" in text and "not available in this chat yet" in text and "12367" in text
 
 
 async def test_chinese_message_gets_english_reply_with_chinese_lines(loaded):

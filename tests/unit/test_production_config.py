@@ -15,7 +15,7 @@ PG = "postgresql://etown:db-password@db.internal:5432/etown"
 
 def production(**overrides) -> Settings:
     values = dict(env="production", database_url=PG, tracker_store_url=PG, lock_store_url="redis://redis:6379/1",
-                  secret_key=SECRET, action_token=TOKEN, cors_origin="https://chat.example.org", rasa_replicas=2,
+                  secret_key=SECRET, action_token=TOKEN, rasa_jwt_secret=SECRET[::-1], cors_origin="https://chat.example.org", rasa_replicas=2,
                   rasa_workers=2, action_host="0.0.0.0")
     values.update(overrides)
     return Settings(**values)
@@ -35,6 +35,7 @@ def test_complete_production_settings_are_accepted():
     ({"secret_key": None}, "ETOWN_SECRET_KEY must be set"),
     ({"secret_key": "short"}, "ETOWN_SECRET_KEY must be set"),
     ({"action_token": None}, "ETOWN_ACTION_TOKEN must be set"),
+    ({"rasa_jwt_secret": None}, "ETOWN_RASA_JWT_SECRET must be set"),
     ({"cors_origin": "*"}, "ETOWN_CORS_ORIGIN must be the site's origin"),
     ({"log_level": "debug"}, "ETOWN_LOG_LEVEL=DEBUG"),
     ({"lock_store_key_prefix": "a:b"}, "letters and digits"),
