@@ -13,12 +13,23 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot import rasa_speedups
 from bot.domain.privacy import redact_events
 
 logger = logging.getLogger(__name__)
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Created once when the Rasa server starts: the place to speed up that process.
+        rasa_speedups.install()
+        if self.engine.dialect.name == "sqlite":
+            # Write-ahead log: one sync per commit instead of a rollback journal's several, and
+            # readers do not block the writer. Persistent in the file; durability is unchanged.
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events not stored yet, with answers to sensitive questions redacted."""
         await self.stream_events(tracker)
