@@ -13,7 +13,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bot.cli_cases import add_case_commands  # noqa: E402
-from bot.config import PROJECT_ROOT, get_settings  # noqa: E402
+from bot.config import PROJECT_ROOT, ConfigurationError, get_settings  # noqa: E402
 from bot.kb.errors import PolicyFileInvalid  # noqa: E402
 
 
@@ -81,16 +81,19 @@ def cmd_run(args) -> int:
     from bot.ops.training import ensure_model
 
     settings = get_settings()
+    settings.check()
     runner.check_ports(settings)
     cmd_kb_load(args)
     model = ensure_model(settings)
     servers = runner.start(settings, model)
+    replicas = ", ".join(str(p) for p in settings.rasa_ports)
     print(
-        "\nThe assistant is running.\n"
+        f"\nThe assistant is running ({'production' if settings.production else 'development'} mode; "
+        f"Rasa on port{'s' if settings.rasa_replicas > 1 else ''} {replicas}).\n"
         f"  REST:      curl -s -XPOST http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook "
         "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hello\"}'\n"
         f"  socket.io: http://{settings.host}:{settings.rasa_port}/socket.io (rasa-webchat)\n"
-        f"  actions:   http://127.0.0.1:{settings.action_port}/health\n"
+        f"  actions:   {runner.health_urls(settings)['actions']}\n"
         f"  web app:   {settings.resolved_public_base_url}/ (printable checklists and downloads)\n"
         "  Chat in the terminal with `make shell`. Press Ctrl-C to stop.\n", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -113,6 +116,23 @@ def cmd_web(args) -> int:
     return 0
 
 
+def cmd_actions(args) -> int:
+    from bot.action_server import serve
+
+    serve(get_settings())
+    return 0
+
+
+def cmd_endpoints(args) -> int:
+    from bot.ops import runner
+
+    settings = get_settings()
+    target = runner.write_endpoints(settings, Path(args.output).resolve() if args.output else None)
+    print(f"Rasa endpoints written to {target} (secrets stay in the environment: "
+          f"{', '.join(sorted(runner.secret_env(settings))) or 'none needed'}).")
+    return 0
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -124,11 +144,12 @@ def cmd_shell(args) -> int:
     settings = get_settings()
     cmd_kb_load(args)
     model = ensure_model(settings)
-    runner.ensure_port_free("0.0.0.0", settings.action_port, "action server, ETOWN_ACTION_PORT")
+    settings.check()
+    runner.ensure_port_free(settings.action_host, settings.action_port, "action server, ETOWN_ACTION_PORT")
     endpoints = runner.write_endpoints(settings)
     rasa = str(Path(sys.executable).with_name("rasa"))
     env = runner.child_env(settings)
-    actions = subprocess.Popen([rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
+    actions = subprocess.Popen([sys.executable, "-m", "bot", "actions"],
                                cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         return subprocess.call([rasa, "shell", "--model", str(model), "--endpoints", str(endpoints)],
@@ -158,6 +179,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start the whole assistant").set_defaults(func=cmd_run)
     sub.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=cmd_shell)
     sub.add_parser("web", help="serve the web app only").set_defaults(func=cmd_web)
+    sub.add_parser("actions", help="serve the action server only (token-checked)").set_defaults(func=cmd_actions)
+    endpoints = sub.add_parser("endpoints", help="render Rasa's endpoints file from the settings")
+    endpoints.add_argument("--output", help="where to write it (default var/endpoints.yml)")
+    endpoints.set_defaults(func=cmd_endpoints)
     add_case_commands(sub)
     return p
 
@@ -168,7 +193,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (PolicyFileInvalid, PortTaken, StartupFailed) as exc:
+    except (PolicyFileInvalid, PortTaken, StartupFailed, ConfigurationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except subprocess.CalledProcessError as exc:

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 from pydantic import BaseSettings, Field, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(Exception):
+    """The settings cannot run the assistant as asked (e.g. production mode on SQLite); the message says why."""
 
 
 class Settings(BaseSettings):
@@ -27,7 +32,7 @@ class Settings(BaseSettings):
     rasa_port: int = 5005
     action_port: int = 5055
     web_port: int = 8000
-    action_url: Optional[str] = None  # default: http://{host}:{action_port}/webhook
+    action_url: Optional[str] = None  # default: http://{action_host}:{action_port}/webhook (via a balancer in containers)
     public_base_url: Optional[str] = None  # links in chat answers; default: http://localhost:{web_port}
     cors_origin: str = "http://localhost:8000"
     log_level: str = "INFO"
@@ -42,6 +47,18 @@ class Settings(BaseSettings):
     approval_system_token: Optional[str] = None  # bearer token sent to approval_system_url
     approval_system_timeout: float = 10.0  # seconds
     approval_system_file: Path = Path("var/approval_system/cases.json")  # `cases pull` reads this when no URL is set
+    # Production mode (README "Production mode"): Rasa's Redis lock store keeps one message per
+    # conversation at a time across processes; empty means Rasa's in-memory lock store, which is only
+    # correct for one Rasa process with one Sanic worker.
+    lock_store_url: Optional[str] = None  # e.g. redis://127.0.0.1:6379/0
+    lock_store_key_prefix: str = "etown"  # letters and digits; Rasa prepends it to its lock keys
+    rasa_replicas: int = Field(1, ge=1, le=16)  # Rasa processes on rasa_port, rasa_port+1, ...
+    rasa_workers: int = Field(1, ge=1, le=16)  # Sanic workers per Rasa process (SANIC_WORKERS)
+    action_workers: int = Field(1, ge=1, le=16)  # Sanic workers of the action server (ACTION_SERVER_SANIC_WORKERS)
+    action_host: str = "127.0.0.1"  # interface the action server binds; 0.0.0.0 only with action_token set
+    # Shared secret Rasa sends to the action server on every call (Authorization: Bearer ...);
+    # the action server refuses calls without it. Required in production.
+    action_token: Optional[str] = None
 
     class Config:
         env_prefix = "ETOWN_"
@@ -68,7 +85,63 @@ class Settings(BaseSettings):
 
     @property
     def resolved_action_url(self) -> str:
-        return self.action_url or f"http://{self.host}:{self.action_port}/webhook"
+        return self.action_url or f"http://{_client_host(self.action_host)}:{self.action_port}/webhook"
+
+    @property
+    def production(self) -> bool:
+        return self.env.strip().lower() == "production"
+
+    @property
+    def rasa_ports(self) -> List[int]:
+        """The ports of the Rasa replicas: rasa_port, rasa_port + 1, ..."""
+        return [self.rasa_port + i for i in range(self.rasa_replicas)]
+
+    def problems(self) -> List[str]:
+        """Why these settings cannot run the servers (empty when they can). Production mode is strict."""
+        found = []
+        if (self.rasa_replicas > 1 or self.rasa_workers > 1) and not self.lock_store_url:
+            found.append("several Rasa replicas or workers need a shared lock store: set ETOWN_LOCK_STORE_URL "
+                         "(redis://HOST:6379/DB)")
+        if self.lock_store_url and not self.lock_store_url.startswith(("redis://", "rediss://")):
+            found.append("ETOWN_LOCK_STORE_URL must be a redis:// or rediss:// URL")
+        if not self.lock_store_key_prefix.isalnum():
+            found.append("ETOWN_LOCK_STORE_KEY_PREFIX must be letters and digits only")
+        if self.action_host not in ("127.0.0.1", "localhost", "::1") and not self.action_token:
+            found.append(f"the action server may listen on {self.action_host} only with ETOWN_ACTION_TOKEN set")
+        if self.env.strip().lower() not in ("development", "production"):
+            found.append("ETOWN_ENV must be development or production")
+        if self.production:
+            found.extend(self._production_problems())
+        return found
+
+    def _production_problems(self) -> List[str]:
+        found = []
+        for name, url in (("ETOWN_DATABASE_URL", self.database_url),
+                          ("ETOWN_TRACKER_STORE_URL", self.tracker_store_url)):
+            if not url.startswith(("postgresql://", "postgresql+psycopg2://")):
+                found.append(f"{name} must be a PostgreSQL URL (postgresql://...) in production, not SQLite")
+        if not self.lock_store_url:
+            found.append("ETOWN_LOCK_STORE_URL (Redis) is required in production")
+        for name, secret in (("ETOWN_SECRET_KEY", self.secret_key), ("ETOWN_ACTION_TOKEN", self.action_token)):
+            if not secret or len(secret) < MIN_SECRET_LENGTH:
+                found.append(f"{name} must be set to a random secret of at least {MIN_SECRET_LENGTH} characters")
+        if not self.cors_origin.startswith(("https://", "http://")) or "*" in self.cors_origin:
+            found.append("ETOWN_CORS_ORIGIN must be the site's origin (https://...), not a wildcard")
+        if self.log_level.strip().upper() == "DEBUG":
+            found.append("ETOWN_LOG_LEVEL=DEBUG would log message text; use INFO or above in production")
+        return found
+
+    def check(self) -> None:
+        """Raise ConfigurationError naming every problem (see problems())."""
+        found = self.problems()
+        if found:
+            mode = "production" if self.production else "this"
+            raise ConfigurationError(f"The assistant cannot start in {mode} mode:\n  - " + "\n  - ".join(found))
+
+
+def _client_host(bind_host: str) -> str:
+    """The address to call a server on that binds ``bind_host`` (all interfaces: loopback)."""
+    return "127.0.0.1" if bind_host in ("0.0.0.0", "::", "") else bind_host
 
 
 def _absolute_sqlite(url: str) -> str:

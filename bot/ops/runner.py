@@ -1,4 +1,10 @@
-"""Starts the action server, the Rasa server and the web app, waits until all answer, stops all on Ctrl-C."""
+"""Starts the action server, the Rasa server(s) and the web app, waits until all answer, stops all on Ctrl-C.
+
+One Rasa process by default; ``rasa_replicas`` processes on rasa_port, rasa_port + 1, ... (each with
+``rasa_workers`` Sanic workers) share the SQL tracker store and Rasa's Redis lock store (production
+mode, README). The endpoints file is rendered from Settings and holds no secret: passwords and the
+action-server token are ``${ETOWN_...}`` references that Rasa expands from its environment.
+"""
 from __future__ import annotations
 
 import os
@@ -9,14 +15,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT, Settings, _client_host
 
 READY_TIMEOUT = 240.0
 
@@ -43,60 +50,185 @@ def ensure_port_free(host: str, port: int, what: str) -> None:
 
 def check_ports(settings: Settings) -> None:
     """Fail early, before any set-up work, when a port the assistant needs is taken."""
-    ensure_port_free(settings.host, settings.rasa_port, "Rasa server, ETOWN_RASA_PORT")
-    ensure_port_free("0.0.0.0", settings.action_port, "action server, ETOWN_ACTION_PORT")
+    for index, port in enumerate(settings.rasa_ports):
+        ensure_port_free(settings.host, port, "Rasa server, ETOWN_RASA_PORT" + (f" + {index}" if index else ""))
+    ensure_port_free(settings.action_host, settings.action_port, "action server, ETOWN_ACTION_PORT")
     ensure_port_free(settings.host, settings.web_port, "web app, ETOWN_WEB_PORT")
 
 
+# Environment variables that carry secrets to the Rasa process; the endpoints file names them.
+TRACKER_PASSWORD_VAR = "ETOWN_TRACKER_STORE_PASSWORD"
+LOCK_PASSWORD_VAR = "ETOWN_LOCK_STORE_PASSWORD"
+ACTION_TOKEN_VAR = "ETOWN_ACTION_TOKEN"
+
+
+def _env_ref(name: str) -> str:
+    return "${" + name + "}"
+
+
 def tracker_store_config(url: str) -> Dict:
-    """Rasa's SQL tracker store settings from a SQLAlchemy URL."""
+    """Rasa's SQL tracker store settings from a SQLAlchemy URL (a password becomes an environment reference)."""
     parsed = make_url(url)
     # Rasa's SQL tracker store, redacting answers to personal-data questions (bot/domain/privacy.py)
     config = {"type": "bot.rasa_tracker_store.RedactingSQLTrackerStore", "dialect": parsed.drivername,
               "db": parsed.database}
-    for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
-                       ("password", parsed.password)):
+    for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username)):
         if value is not None:
             config[key] = value
+    if parsed.password is not None:
+        config["password"] = _env_ref(TRACKER_PASSWORD_VAR)
+    if parsed.query:
+        config["query"] = dict(parsed.query)  # e.g. options=-csearch_path=... for a schema
     return config
 
 
-def write_endpoints(settings: Settings) -> Path:
-    """var/endpoints.yml, rendered from Settings (the one configuration source)."""
-    endpoints = {
-        "action_endpoint": {"url": settings.resolved_action_url},
-        "tracker_store": tracker_store_config(settings.resolved_tracker_store_url),
-    }
-    target = PROJECT_ROOT / "var" / "endpoints.yml"
+def lock_store_config(settings: Settings) -> Optional[Dict]:
+    """Rasa's Redis lock store settings from ETOWN_LOCK_STORE_URL, or None (Rasa's in-memory lock store)."""
+    if not settings.lock_store_url:
+        return None
+    parts = urlsplit(settings.lock_store_url)
+    path = parts.path.strip("/")
+    config = {"type": "redis", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
+              "db": int(path) if path else 0, "key_prefix": settings.lock_store_key_prefix}
+    if parts.username:
+        config["username"] = unquote(parts.username)
+    if parts.password:
+        config["password"] = _env_ref(LOCK_PASSWORD_VAR)
+    if parts.scheme == "rediss":
+        config["use_ssl"] = True
+    return config
+
+
+def endpoints_config(settings: Settings) -> Dict:
+    """The content of Rasa's endpoints file for these settings."""
+    action = {"url": settings.resolved_action_url}
+    if settings.action_token:
+        action["headers"] = {"Authorization": "Bearer " + _env_ref(ACTION_TOKEN_VAR)}
+    endpoints = {"action_endpoint": action, "tracker_store": tracker_store_config(settings.resolved_tracker_store_url)}
+    lock_store = lock_store_config(settings)
+    if lock_store:
+        endpoints["lock_store"] = lock_store
+    return endpoints
+
+
+def write_endpoints(settings: Settings, target: Optional[Path] = None) -> Path:
+    """var/endpoints.yml (or ``target``), rendered from Settings (the one configuration source)."""
+    target = target or PROJECT_ROOT / "var" / "endpoints.yml"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    target.write_text("# Rendered from the ETOWN_* settings by bot/ops/runner.py; do not edit.\n" +
+                      yaml.safe_dump(endpoints_config(settings), sort_keys=False))
     return target
 
 
+def secret_env(settings: Settings) -> Dict[str, str]:
+    """The secrets the endpoints file refers to, for the Rasa process's environment."""
+    env = {}
+    password = make_url(settings.resolved_tracker_store_url).password
+    if password is not None:
+        env[TRACKER_PASSWORD_VAR] = str(password)
+    if settings.lock_store_url and urlsplit(settings.lock_store_url).password:
+        env[LOCK_PASSWORD_VAR] = unquote(urlsplit(settings.lock_store_url).password)
+    if settings.action_token:
+        env[ACTION_TOKEN_VAR] = settings.action_token
+    return env
+
+
 def child_env(settings: Settings) -> Dict[str, str]:
-    env = dict(os.environ)
+    """The environment of the servers: every setting as ETOWN_*, so a child reads the very same Settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ETOWN_")}
+    for name, value in settings.dict().items():
+        if value is not None:
+            env["ETOWN_" + name.upper()] = str(value)
     env.update({
         "ETOWN_DATABASE_URL": settings.resolved_database_url,
         "ETOWN_TRACKER_STORE_URL": settings.resolved_tracker_store_url,
-        "ETOWN_HOST": settings.host,
-        "ETOWN_RASA_PORT": str(settings.rasa_port),
-        "ETOWN_ACTION_PORT": str(settings.action_port),
-        "ETOWN_WEB_PORT": str(settings.web_port),
         "ETOWN_PUBLIC_BASE_URL": settings.resolved_public_base_url,
         "ETOWN_KB_DIR": str(settings.path(settings.kb_dir)),
+        "ETOWN_SPACY_DIR": str(settings.path(settings.spacy_dir)),
         "PYTHONPATH": str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
-        "SANIC_WORKERS": env.get("SANIC_WORKERS", "1"),
+        "LOG_LEVEL": settings.log_level.upper(),  # Rasa's own log level
+        "SANIC_WORKERS": str(settings.rasa_workers),
+        "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
     })
+    env.update(secret_env(settings))
     return env
+
+
+def commands(settings: Settings, model: Path, endpoints: Path) -> Dict[str, List[str]]:
+    """The command of each server by name: actions, rasa-0, rasa-1, ..., web."""
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    found = {"actions": [sys.executable, "-m", "bot", "actions"]}
+    for index, port in enumerate(settings.rasa_ports):
+        found[f"rasa-{index}"] = [rasa, "run", "--model", str(model), "--endpoints", str(endpoints),
+                                  "--credentials", "credentials.yml", "--interface", settings.host,
+                                  "--port", str(port), "--cors", settings.cors_origin]
+    found["web"] = [sys.executable, "-m", "bot", "web"]
+    return found
+
+
+def health_urls(settings: Settings) -> Dict[str, str]:
+    """The URL that answers 200 once each server is ready (Rasa answers only once its model is loaded)."""
+    urls = {"actions": f"http://{_client_host(settings.action_host)}:{settings.action_port}/health"}
+    for index, port in enumerate(settings.rasa_ports):
+        urls[f"rasa-{index}"] = f"http://{_client_host(settings.host)}:{port}/"
+    urls["web"] = f"http://{_client_host(settings.host)}:{settings.web_port}/health"
+    return urls
 
 
 @dataclass
 class Servers:
-    """The running processes; stop() ends them all."""
+    """The running processes; stop() ends them all, restart(name) one of them."""
 
     processes: List[subprocess.Popen]
+    named: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: Dict[str, List[str]] = field(default_factory=dict)
+    health: Dict[str, str] = field(default_factory=dict)
+    env: Dict[str, str] = field(default_factory=dict)
+    log_dir: Optional[Path] = None
+
+    def launch(self, name: str) -> subprocess.Popen:
+        out = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None  # noqa: SIM115 - child owns it
+        proc = subprocess.Popen(self.commands[name], cwd=PROJECT_ROOT, env=self.env, stdout=out,
+                                stderr=subprocess.STDOUT if out else None)
+        if out:
+            out.close()  # the child has its own copy
+        old = self.named.get(name)
+        if old in self.processes:
+            self.processes[self.processes.index(old)] = proc
+        else:
+            self.processes.append(proc)
+        self.named[name] = proc
+        return proc
+
+    def stop_one(self, name: str, timeout: float = 20.0, kill: bool = False) -> None:
+        """End one server: SIGINT (or SIGKILL, a crash) and wait."""
+        proc = self.named[name]
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL if kill else signal.SIGINT)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def restart(self, name: str) -> None:
+        """Stop ``name`` if it runs, start it again and wait until it answers."""
+        self.stop_one(name)
+        self.launch(name)
+        self.wait_ready([name])
+
+    def wait_ready(self, names: List[str]) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not all(_answers(self.health[n]) for n in names):
+            dead = [n for n in names if self.named[n].poll() is not None]
+            if dead or time.monotonic() > deadline:
+                self.stop()
+                reason = f"{', '.join(dead)} exited" if dead else f"did not answer within {READY_TIMEOUT:.0f} s"
+                raise StartupFailed(f"A server {reason}; see the output above" +
+                                    (f" or the logs in {self.log_dir}" if self.log_dir else ""))
+            time.sleep(1.0)
 
     def stop(self, timeout: float = 20.0) -> None:
         for proc in self.processes:
@@ -120,35 +252,20 @@ def _answers(url: str) -> bool:
 
 
 def start(settings: Settings, model: Path, log_dir: Optional[Path] = None) -> Servers:
-    """Start both servers and return when both answer; raise PortTaken or StartupFailed."""
+    """Start the action server, the Rasa replica(s) and the web app; return when all answer.
+
+    Raises ConfigurationError (settings that cannot run, e.g. production mode on SQLite), PortTaken
+    or StartupFailed. ``servers.named`` maps "actions", "rasa-0", "rasa-1", ..., "web" to processes.
+    """
+    settings.check()
     check_ports(settings)
-    endpoints = write_endpoints(settings)
-    rasa = str(Path(sys.executable).with_name("rasa"))
-    env = child_env(settings)
-    out = None
     if log_dir:
         log_dir.mkdir(parents=True, exist_ok=True)
-    commands = {
-        "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
-        "rasa": [rasa, "run", "--model", str(model), "--endpoints", str(endpoints),
-                 "--credentials", "credentials.yml", "--interface", settings.host,
-                 "--port", str(settings.rasa_port), "--cors", settings.cors_origin],
-        "web": [sys.executable, "-m", "bot", "web"],
-    }
-    servers = Servers([])
-    for name, command in commands.items():
-        out = open(log_dir / f"{name}.log", "ab") if log_dir else None  # noqa: SIM115 - child owns it
-        servers.processes.append(subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out,
-                                                  stderr=subprocess.STDOUT if out else None))
-    checks = [f"http://127.0.0.1:{settings.action_port}/health", f"http://{settings.host}:{settings.rasa_port}/",
-              f"http://{settings.host}:{settings.web_port}/health"]
-    deadline = time.monotonic() + READY_TIMEOUT
-    while not all(_answers(url) for url in checks):
-        dead = [p for p in servers.processes if p.poll() is not None]
-        if dead or time.monotonic() > deadline:
-            servers.stop()
-            reason = "exited" if dead else f"did not answer within {READY_TIMEOUT:.0f} s"
-            raise StartupFailed(f"A server {reason}; see the output above" +
-                                (f" or the logs in {log_dir}" if log_dir else ""))
-        time.sleep(1.0)
+    # Each run has its own endpoints file when it has a log directory (tests run several at once).
+    endpoints = write_endpoints(settings, log_dir / "endpoints.yml" if log_dir else None)
+    servers = Servers([], commands=commands(settings, model, endpoints), health=health_urls(settings),
+                      env=child_env(settings), log_dir=log_dir)
+    for name in servers.commands:
+        servers.launch(name)
+    servers.wait_ready(list(servers.commands))
     return servers

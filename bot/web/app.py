@@ -1,12 +1,14 @@
 """The web app factory: wiring happens here, per app, never at import time."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Optional
 
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.config import Settings, get_settings
 from bot.db.engine import session_factory_for
@@ -19,6 +21,7 @@ from bot.web import bookings as booking_routes
 from bot.web import checklists
 from bot.web import cases as case_routes
 
+logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -72,3 +75,18 @@ def _add_error_pages(app: FastAPI) -> None:
     def _unavailable(request: Request, exc: Exception):
         return error_page(request, 503, "Temporarily unavailable",
                           "The knowledge base cannot be read right now. Please try again in a few minutes.")
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    def _database_down(request: Request, exc: DBAPIError):
+        # The database cannot be reached (e.g. restarting): nothing was saved; the caller may retry.
+        # Only the error class is logged: SQLAlchemy's message quotes the statement's parameters.
+        logger.error("web app: database error %s on %s %s", type(exc.orig).__name__, request.method, request.url.path)
+        retry = {"Retry-After": "30"}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "the database is temporarily unavailable; nothing was saved, "
+                                           "please retry"}, status_code=503, headers=retry)
+        page = error_page(request, 503, "Temporarily unavailable",
+                          "The service cannot reach its database right now. Please try again in a few minutes.")
+        page.headers.update(retry)
+        return page

@@ -11,6 +11,7 @@ def serve(settings: Settings) -> None:
     from bot.ops.runner import ensure_port_free
     from bot.web.app import create_app
 
+    settings.check()
     ensure_port_free(settings.host, settings.web_port, "web app, ETOWN_WEB_PORT")
     # ws="none": the app serves no websockets, and uvicorn's auto-detection fails on the
     # websockets 10 that Rasa pins (it looks for websockets' newer sans-I/O API).

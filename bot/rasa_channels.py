@@ -1,0 +1,118 @@
+"""The REST input channel of the Rasa server: Rasa's RestInput that never answers with silence.
+
+Configured in credentials.yml as ``bot.rasa_channels.RestInput`` (URL unchanged:
+/webhooks/rest/webhook). Rasa's own channel returns whatever was collected when handling fails,
+often ``[]``, and logs the message text. This one:
+
+- answers HTTP 503 with a "temporarily unavailable" bot message (and Retry-After) when the message
+  could not be handled, e.g. Redis (lock store) is down, or when the conversation could not be read
+  or written (PostgreSQL, the tracker store, is down: Rasa's FailSafeTrackerStore hides that error,
+  bot/rasa_tracker_store.py notes it). The turn was not stored, so any reply is dropped (it was
+  computed without the conversation): the user is asked to send the message again;
+- answers an apology and a suggestion when the turn produced no reply at all (the action server
+  is down: Rasa logs the failed action and carries on without its events);
+- refuses a malformed request (no JSON, no sender, sender too long to store) with HTTP 400;
+- never logs the message text.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from asyncio import CancelledError
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.domain.outage import english_hotline, no_answer_text, unavailable_text
+from bot.kb.schema import Hotline
+from bot.rasa_tracker_store import store_failures
+
+logger = logging.getLogger(__name__)
+MAX_SENDER_LENGTH = 255  # the tracker store's sender_id column
+RETRY_AFTER_SECONDS = 30
+
+
+def _kb_hotline() -> Optional[Hotline]:
+    """The English-speaking hotline of policies_kb/contacts.yml (None if it cannot be read)."""
+    from bot.kb.loader import parse_model, read_yaml
+    from bot.kb.schema import Contacts
+
+    kb_dir = Path(os.environ.get("ETOWN_KB_DIR", "policies_kb"))
+    try:
+        contacts = parse_model(Contacts, read_yaml(kb_dir / "contacts.yml", "contacts.yml"), "contacts.yml")
+    except Exception as exc:  # noqa: BLE001 - the channel must start; the message then names no number
+        logger.warning("REST channel: no hotline for outage messages (%s)", type(exc).__name__)
+        return None
+    return english_hotline(contacts.hotlines)
+
+
+def _reason(exc: BaseException) -> str:
+    """The exception's kind and first line, without SQL statements or their parameters (they hold user text)."""
+    cause = getattr(exc, "orig", None) or exc
+    first = (str(cause).strip().splitlines() or [""])[0][:200]
+    return f"{type(exc).__name__}: {first}"
+
+
+class RestInput(RasaRestInput):
+    """Rasa's REST channel (same name and URL) with clear answers instead of silence."""
+
+    def __init__(self, hotline: Optional[Hotline] = None) -> None:
+        self.hotline = hotline
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestInput":
+        return cls(_kb_hotline())
+
+    def _bot(self, sender: str, text: str) -> List[Dict[str, str]]:
+        return [{"recipient_id": sender, "text": text}]
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("etown_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                payload = request.json
+            except Exception:  # noqa: BLE001 - Sanic raises its own InvalidUsage on a broken body
+                payload = None
+            if not isinstance(payload, dict):
+                return response.json({"error": "The body must be a JSON object with sender and message."},
+                                     status=400)
+            sender, text = payload.get("sender"), payload.get("message")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+                return response.json({"error": f"sender must be a non-empty string of at most "
+                                               f"{MAX_SENDER_LENGTH} characters."}, status=400)
+            if text is not None and not isinstance(text, str):
+                return response.json({"error": "message must be a string."}, status=400)
+            metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else None
+            collector = CollectingOutputChannel()
+            failures: List[Exception] = []
+            watching = store_failures.set(failures)
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                                 metadata=metadata))
+            except (CancelledError, Exception) as exc:  # noqa: BLE001 - every failure gets the same clear answer
+                failures.append(exc)
+            finally:
+                store_failures.reset(watching)
+            if failures:
+                logger.error("REST channel: a message could not be handled (%s); answered 'temporarily "
+                             "unavailable'", "; ".join(dict.fromkeys(_reason(f) for f in failures)))
+                return response.json(self._bot(sender, unavailable_text(self.hotline)), status=503,
+                                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            if not collector.messages:
+                logger.error("REST channel: a message produced no reply (is the action server up?); "
+                             "answered with an apology")
+                return response.json(self._bot(sender, no_answer_text(self.hotline)))
+            return response.json(collector.messages)
+
+        return webhook

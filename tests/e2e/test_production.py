@@ -1,0 +1,141 @@
+"""Production mode end to end: two Rasa replicas (different ports) sharing the PostgreSQL tracker store
+and the Redis lock store, the token-checked action server, the web app, all on the machine's real
+PostgreSQL and Redis (a database and a lock key prefix of their own).
+
+The tests run in file order; the last one kills a replica.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.config import Settings
+from bot.ops import runner
+from bot.ops.setup import prepare
+from bot.ops.training import ensure_model
+from tests.e2e.production_support import (
+    REDIS_URL, SECRET, SHARED_POSTGRES, TOKEN, create_database, drop_database, free_port, free_ports, http, say, texts,
+    unique,
+)
+
+
+@pytest.fixture(scope="module")
+def database():
+    name = unique("etown_i7_")
+    yield create_database(SHARED_POSTGRES, name)
+    drop_database(SHARED_POSTGRES, name)
+
+
+@pytest.fixture(scope="module")
+def settings(database):
+    web_port = free_port()
+    settings = Settings(env="production", database_url=database, tracker_store_url=database,
+                        lock_store_url=REDIS_URL, lock_store_key_prefix=unique("etowntest"),
+                        secret_key=SECRET, action_token=TOKEN, cors_origin=f"http://localhost:{web_port}",
+                        rasa_port=free_ports(2), rasa_replicas=2, action_port=free_port(), web_port=web_port)
+    prepare(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def servers(settings, tmp_path_factory):
+    model = ensure_model(settings)  # trained or restored by `make test`'s set-up
+    running = runner.start(settings, model, log_dir=tmp_path_factory.mktemp("production") / "logs")
+    yield running
+    running.stop()
+
+
+def user_turns(settings: Settings, sender: str) -> list:
+    engine = create_engine(settings.tracker_store_url, future=True)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+                            {"s": sender}).all()
+    engine.dispose()
+    return rows
+
+
+def test_messages_alternating_between_replicas_keep_context_and_form_state(servers, settings):
+    first, second = settings.rasa_ports
+    user = uuid.uuid4().hex
+    say(first, user, "what documents do I need for a residence permit?")
+    status, replies = say(second, user, "how much does it cost?")
+    assert status == 200
+    assert "residence permit" in texts(replies).lower() and "1,000" in texts(replies)
+
+    turns = [(first, "make me a personal checklist for the joint application"), (second, "category B"),
+             (first, "Germany"), (second, "not sure"), (first, "my wife"), (second, "no")]
+    for port, message in turns:
+        status, replies = say(port, user, message)
+        assert status == 200 and texts(replies), message
+    link = re.search(r"(http://\S+/checklists/[0-9a-f]{16})\b", texts(replies))
+    assert link, texts(replies)
+    status, page = http("GET", link.group(1))
+    assert status == 200 and b"Passport" in page
+    # every turn, whichever replica took it, is in the one conversation in PostgreSQL
+    assert len(user_turns(settings, user)) == 2 + len(turns)
+
+
+def test_a_question_in_the_middle_of_a_form_on_the_other_replica(servers, settings):
+    first, second = settings.rasa_ports
+    user = uuid.uuid4().hex
+    say(first, user, "make me a personal checklist for the joint application")
+    asked = texts(say(first, user, "category B")[1])
+    digression = texts(say(second, user, "wait, how much does it cost?")[1])
+    assert "CNY" in digression or "fee" in digression.lower(), digression
+    assert asked.splitlines()[-1] in digression  # the form goes on with the same question, on the other replica
+
+
+def test_the_action_server_refuses_calls_without_the_token(servers, settings):
+    url = f"http://127.0.0.1:{settings.action_port}"
+    body = b'{"next_action": "action_answer_question", "tracker": {}, "domain": {}, "version": "3.6.21"}'
+    assert http("GET", url + "/health")[0] == 200
+    assert http("POST", url + "/webhook", body, {"Content-Type": "application/json"})[0] == 403
+    assert http("POST", url + "/webhook", body, {"Authorization": "Bearer wrong"})[0] == 403
+    assert http("GET", url + "/actions")[0] == 403
+    assert http("GET", url + "/actions", headers={"Authorization": f"Bearer {TOKEN}"})[0] == 200
+
+
+def test_the_rasa_http_api_is_not_exposed_without_auth(servers, settings):
+    status, _ = http("GET", f"http://127.0.0.1:{settings.rasa_port}/conversations/x/tracker")
+    assert status in (401, 403, 404)
+
+
+def test_action_server_down_gives_an_apology_and_a_suggestion(servers, settings):
+    first, second = settings.rasa_ports
+    user = uuid.uuid4().hex
+    say(first, user, "what documents do I need for a residence permit?")
+    servers.stop_one("actions", kill=True)
+    try:
+        status, replies = say(second, user, "how much does it cost?")
+        answer = texts(replies)
+        assert status == 200 and replies, "an empty reply"
+        assert "sorry" in answer.lower() and "try again" in answer.lower() and "hotline" in answer.lower()
+    finally:
+        servers.restart("actions")
+    answer = texts(say(first, user, "how much does it cost?")[1])
+    assert "residence permit" in answer.lower() and "1,000" in answer  # the context survived the outage
+
+
+def test_killing_a_replica_mid_conversation_loses_nothing(servers, settings):
+    first, second = settings.rasa_ports
+    user = uuid.uuid4().hex
+    say(second, user, "book me an appointment at the E-Town hall for the residence permit")
+    for answer in ("3 December 2026", "10:30", "Mara Lindqvist"):
+        assert say(second, user, answer)[0] == 200
+    servers.stop_one("rasa-1", kill=True)  # a crash, between two messages of the same conversation
+    for answer in ("C01X00T48", "mara@example.com"):
+        status, replies = say(first, user, answer)
+        assert status == 200 and texts(replies)
+    summary = texts(say(first, user, "+86 139 1234 5679")[1])
+    assert "3 December 2026" in summary and "10:30" in summary, summary
+    done = texts(say(first, user, "yes")[1])
+    assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", done), done
+    engine = create_engine(settings.database_url, future=True)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT applicant_name, email, start_time FROM bookings WHERE email = :e"),
+                            {"e": "mara@example.com"}).all()
+    engine.dispose()
+    assert len(rows) == 1 and rows[0].applicant_name == "Mara Lindqvist"  # the name was given to the killed replica
