@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,8 +37,6 @@ from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-import yaml  # noqa: E402
 
 from bench import bare  # noqa: E402
 from bench.client import LoadResult, converse, run_load  # noqa: E402
@@ -64,7 +63,7 @@ OURS_SCRIPT = (
 OURS_FIRST_MESSAGE = "how much does a residence permit cost?"  # cold start: needs the action server
 PG_URL = "postgresql://postgres@127.0.0.1:5432"
 PG_DB = "etown_bench_issue8"
-REDIS = {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 8, "key_prefix": "etown_bench8"}
+REDIS_URL, REDIS_DB, REDIS_PREFIX = "redis://127.0.0.1:6379/8", 8, "etownbench8"
 
 
 def loadavg() -> List[float]:
@@ -75,52 +74,56 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout.strip()
 
 
-def base_env() -> Dict[str, str]:
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
-            "LOG_LEVEL": "WARNING", "SANIC_WORKERS": "1"}
-
-
-def rasa_process(name: str, model: str, port: int, endpoints: Path | None, credentials: Path) -> Process:
-    command = [RASA, "run", "--model", model, "--credentials", str(credentials), "--interface", "127.0.0.1",
-               "--port", str(port)]
-    if endpoints:
-        command += ["--endpoints", str(endpoints)]
-    return Process(name, command, f"http://127.0.0.1:{port}/")
+def bare_env() -> Dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("ETOWN_")},
+            "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "SANIC_WORKERS": "1"}
 
 
 def bare_servers(model: str, tmp: Path) -> ServerSet:
+    """`rasa run` of the bare model with only the REST channel (Rasa's default log level, INFO)."""
     folder = tmp / "bare"
     folder.mkdir()
     credentials = folder / "credentials.yml"
     credentials.write_text("rest:\n")
     port = free_port()
-    return ServerSet("bare", [rasa_process("rasa", model, port, None, credentials)],
-                     [f"http://127.0.0.1:{port}/webhooks/rest/webhook"], folder, base_env(), tmp / "logs")
+    command = [RASA, "run", "--model", model, "--credentials", str(credentials), "--interface", "127.0.0.1",
+               "--port", str(port)]
+    return ServerSet("bare", [Process("rasa", command, f"http://127.0.0.1:{port}/")],
+                     [f"http://127.0.0.1:{port}/webhooks/rest/webhook"], folder, bare_env(), tmp / "logs")
 
 
-def ours_servers(label: str, model: Path, tmp: Path, replicas: int = 1, sanic_workers: int = 1,
-                 tracker: str = "sqlite") -> ServerSet:
-    """Our action server and ``replicas`` Rasa servers; tracker "sqlite" (temporary) or "postgresql"."""
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports (Rasa replicas use rasa_port, rasa_port + 1, ...)."""
+    while True:
+        first = free_port()
+        try:
+            for port in range(first + 1, first + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+
+
+def ours_servers(label: str, model: Path, tmp: Path, **overrides) -> ServerSet:
+    """Our action server and Rasa server(s), started with the runner's own commands, endpoints file and
+    environment (bot/ops/runner.py), i.e. exactly what `make run` and production mode start; no web app.
+    ``overrides`` are Settings fields (tracker_store_url, lock_store_url, rasa_replicas, rasa_workers, ...)."""
     folder = tmp / label
     folder.mkdir()
-    tracker_url = (f"sqlite:///{folder / 'tracker.db'}" if tracker == "sqlite" else f"{PG_URL}/{PG_DB}")
-    settings = Settings(database_url=f"sqlite:///{tmp / 'etown.db'}", tracker_store_url=tracker_url,
-                        action_port=free_port(), rasa_port=free_port(), web_port=free_port())
-    endpoints = {"action_endpoint": {"url": settings.resolved_action_url},
-                 "tracker_store": runner.tracker_store_config(settings.resolved_tracker_store_url)}
-    if replicas > 1 or sanic_workers > 1:
-        endpoints["lock_store"] = REDIS
-    endpoint_file = folder / "endpoints.yml"
-    endpoint_file.write_text(yaml.safe_dump(endpoints, sort_keys=False))
-    env = {**runner.child_env(settings), **{k: v for k, v in base_env().items() if k in (
-        "LOG_LEVEL", "TF_CPP_MIN_LOG_LEVEL", "RASA_TELEMETRY_ENABLED")}, "SANIC_WORKERS": str(sanic_workers)}
-    processes = [Process("actions", [RASA, "run", "actions", "--actions", "actions", "--port",
-                                     str(settings.action_port)], f"http://127.0.0.1:{settings.action_port}/health")]
-    ports = [settings.rasa_port] + [free_port() for _ in range(replicas - 1)]
-    for i, port in enumerate(ports):
-        processes.append(rasa_process(f"rasa{i + 1}" if replicas > 1 else "rasa", str(model), port,
-                                      endpoint_file, ROOT / "credentials.yml"))
-    return ServerSet(label, processes, [f"http://127.0.0.1:{p}/webhooks/rest/webhook" for p in ports],
+    replicas = overrides.get("rasa_replicas", 1)
+    values = {"database_url": f"sqlite:///{tmp / 'etown.db'}", "tracker_store_url": f"sqlite:///{folder / 'tracker.db'}",
+              "action_port": free_port(), "rasa_port": free_ports(replicas), "web_port": free_port(), **overrides}
+    settings = Settings(**values)
+    problems = settings.problems()
+    if problems:
+        raise SystemExit(f"bench set-up {label}: " + "; ".join(problems))
+    endpoint_file = runner.write_endpoints(settings, folder / "endpoints.yml")
+    env = runner.child_env(settings)
+    health = runner.health_urls(settings)
+    processes = [Process(name, command, health[name])
+                 for name, command in runner.commands(settings, model, endpoint_file).items() if name != "web"]
+    return ServerSet(label, processes, [f"http://127.0.0.1:{p}/webhooks/rest/webhook" for p in settings.rasa_ports],
                      ROOT, env, tmp / "logs")
 
 
@@ -139,8 +142,8 @@ def reset_postgres() -> None:
 def reset_redis() -> None:
     import redis
 
-    client = redis.Redis(host=REDIS["url"], port=REDIS["port"], db=REDIS["db"])
-    for key in client.scan_iter(f"{REDIS['key_prefix']}*"):
+    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    for key in client.scan_iter(f"{REDIS_PREFIX}*"):
         client.delete(key)
 
 
@@ -217,7 +220,9 @@ def workers(args, tmp: Path, model: Path) -> dict:
     for label, replicas, sanic_workers in variants:
         reset_postgres()
         reset_redis()
-        server = ours_servers(f"workers-{label}", model, tmp, replicas, sanic_workers, tracker="postgresql")
+        server = ours_servers(f"workers-{label}", model, tmp, rasa_replicas=replicas, rasa_workers=sanic_workers,
+                              tracker_store_url=f"{PG_URL}/{PG_DB}", lock_store_url=REDIS_URL,
+                              lock_store_key_prefix=REDIS_PREFIX)
         server.start(OURS_FIRST_MESSAGE)
         try:
             sample_answers(server, OURS_SCRIPT)
