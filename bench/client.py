@@ -12,7 +12,7 @@ import time
 import uuid
 import zlib
 from dataclasses import dataclass, field
-from typing import List, Sequence
+from typing import Dict, List, Sequence
 
 import aiohttp
 
@@ -23,6 +23,7 @@ TIMEOUT = aiohttp.ClientTimeout(total=120)
 class LoadResult:
     concurrency: int
     latencies_ms: List[float] = field(default_factory=list)
+    by_turn: Dict[int, List[float]] = field(default_factory=dict)  # script position -> latencies
     errors: int = 0
     empty: int = 0
     seconds: float = 0.0
@@ -41,6 +42,7 @@ class LoadResult:
             "p99_ms": percentile(done, 99),
             "mean_ms": round(sum(done) / len(done), 1) if done else None,
             "max_ms": round(done[-1], 1) if done else None,
+            "p50_ms_by_turn": {str(k): percentile(sorted(v), 50) for k, v in sorted(self.by_turn.items())},
         }
 
 
@@ -71,7 +73,7 @@ async def run_load(webhooks: Sequence[str], script: Sequence[str], concurrency: 
             while True:
                 sender = f"bench-{tag}-{uuid.uuid4().hex[:12]}"
                 url = replica_for(sender, webhooks)
-                for text in script:
+                for turn, text in enumerate(script):
                     if time.perf_counter() >= deadline or next(sent) >= max_messages:
                         return
                     t = time.perf_counter()
@@ -84,7 +86,9 @@ async def run_load(webhooks: Sequence[str], script: Sequence[str], concurrency: 
                     if not ok:
                         result.errors += 1
                         continue
-                    result.latencies_ms.append((time.perf_counter() - t) * 1000)
+                    elapsed = (time.perf_counter() - t) * 1000
+                    result.latencies_ms.append(elapsed)
+                    result.by_turn.setdefault(turn, []).append(elapsed)
                     if not body:
                         result.empty += 1
 

@@ -156,6 +156,8 @@ def merge(parts: List[LoadResult], concurrency: int) -> dict:
     merged = LoadResult(concurrency)
     for part in parts:
         merged.latencies_ms += part.latencies_ms
+        for turn, values in part.by_turn.items():
+            merged.by_turn.setdefault(turn, []).extend(values)
         merged.errors += part.errors
         merged.empty += part.empty
         merged.seconds += part.seconds
@@ -289,7 +291,7 @@ def main() -> None:
     parser.add_argument("--out", default="latency", help="name of the JSON and PNG in bench/results")
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",")]
-    args.seconds = args.seconds or (8.0 if args.quick else 40.0)
+    args.seconds = args.seconds or (8.0 if args.quick else 30.0)
     args.rounds = args.rounds or (1 if args.quick else 2)
     os.chdir(ROOT)
     started = time.monotonic()

@@ -50,7 +50,7 @@ def latency_tables(lat: dict) -> list:
         if name == "bare":
             train = f"{models['bare']['train_seconds']:.0f} s (`rasa init`)"
         else:
-            train = f"{training['train_seconds']:.0f} s (`rasa train`)" if training else "see training.json"
+            train = f"{training['train_seconds']:.0f} s (`rasa train`)" if training else "not run (`bench/training.py`)"
         out.append(f"| {name} | {comp[name]['cold_start_to_first_answer_s']} s | {procs} | {mib(size)} | {train} |")
     if "workers" in lat:
         out += ["", "Our assistant alone, PostgreSQL tracker store (one set-up after another):", "",
