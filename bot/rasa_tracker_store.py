@@ -22,6 +22,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot import rasa_speedups
 from bot.domain.privacy import redact_events
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,30 @@ def noting_failures() -> Iterator[None]:
         raise
 
 
+def sqlite_engine(url) -> sa.engine.Engine:
+    """The development tracker store's engine: pooled connections to a write-ahead-logged file.
+
+    SQLAlchemy 1.4 opens and closes a SQLite file connection per session (NullPool); closing the
+    last connection of a WAL database checkpoints it with its own syncs, and a rollback-journal
+    commit syncs several times. Measured on a tracker save, that was about 30 ms of a turn, on
+    Rasa's event loop. Kept-open connections, WAL and synchronous=NORMAL (the WAL is synced at
+    checkpoints) make it about a millisecond. A committed turn survives a crash or restart of the
+    server; only an operating-system crash or power cut can lose the last turns (production uses
+    PostgreSQL).
+    """
+    engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
+                              connect_args={"check_same_thread": False, "timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -50,8 +75,13 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         # so the store recovers by itself once the database is back.
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if url.get_backend_name() == "sqlite":
+            self.engine = sqlite_engine(url)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        # Created once when the Rasa server starts: the place to speed up that process.
+        rasa_speedups.install()
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with noting_failures():

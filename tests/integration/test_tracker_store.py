@@ -41,3 +41,18 @@ async def test_passport_answer_is_stored_redacted_and_the_rest_kept(tmp_path):
     assert again.get_slot("case_number") == "EZ2026-0042"
     raw = sqlite3.connect(path).execute("select group_concat(data) from events").fetchone()[0]
     assert "E12345678" not in raw
+
+
+async def test_sqlite_store_keeps_connections_in_wal_mode_and_a_new_store_reads_every_turn(tmp_path):
+    path = tmp_path / "tracker.db"
+    store = store_at(path)
+    assert store.engine.pool.__class__.__name__ == "QueuePool"  # not a new connection per session
+    tracker = DialogueStateTracker("user-2", DOMAIN.slots)
+    for turn in range(3):
+        tracker.update(UserUttered(f"question {turn}", {"name": "inform"}))
+        await store.save(tracker)
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    again = await store_at(path).retrieve("user-2")
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["question 0", "question 1", "question 2"]
