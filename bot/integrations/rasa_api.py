@@ -16,9 +16,6 @@ Endpoints (Rasa 3.6):
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 from urllib.parse import quote
@@ -26,7 +23,8 @@ from urllib.parse import quote
 import httpx
 import jwt
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
+from bot.services.keys import local_secret, local_secret_path
 
 JWT_METHOD = "HS256"
 TOKEN_LIFETIME = dt.timedelta(minutes=5)
@@ -69,32 +67,11 @@ def jwt_secret(settings: Settings) -> str:
         return settings.rasa_jwt_secret
     if settings.env == "production":
         raise JwtSecretMissing("set ETOWN_RASA_JWT_SECRET in production (see .env.example)")
-    return _secret_file(secret_file_path(settings))
+    return local_secret(secret_file_path(settings))
 
 
 def secret_file_path(settings: Settings) -> Path:
-    url = settings.resolved_database_url
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and len(url) > len(prefix):
-        return Path(url[len(prefix):]).parent / SECRET_FILE
-    return PROJECT_ROOT / "var" / SECRET_FILE
-
-
-def _secret_file(path: Path) -> str:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # written whole to a private file, then linked into place: concurrent starts agree on one secret
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rasa-jwt-")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
-        finally:
-            os.unlink(tmp)
-    return path.read_text().strip()
+    return local_secret_path(settings, SECRET_FILE)
 
 
 class RasaConversations:

@@ -40,18 +40,31 @@ def case_hasher(settings: Settings) -> CaseHasher:
 
 def key_file_path(settings: Settings) -> Path:
     """secret.key in the SQLite database's directory (var/ for other databases)."""
-    url = settings.resolved_database_url
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and len(url) > len(prefix):
-        return Path(url[len(prefix):]).parent / KEY_FILE
-    return PROJECT_ROOT / "var" / KEY_FILE
+    return local_secret_path(settings, KEY_FILE)
 
 
 def _key_file(path: Path) -> bytes:
+    key = local_secret(path)
+    if len(key) < MIN_KEY_LENGTH:
+        raise SecretKeyMissing(f"{path} holds no usable key; delete it to have a new one made")
+    return key.encode("ascii")
+
+
+def local_secret_path(settings: Settings, name: str) -> Path:
+    """A development secret's file: in the SQLite database's directory (var/ for other databases)."""
+    url = settings.resolved_database_url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and len(url) > len(prefix):
+        return Path(url[len(prefix):]).parent / name
+    return PROJECT_ROOT / "var" / name
+
+
+def local_secret(path: Path) -> str:
+    """The random secret kept in ``path``, created on first use (mode 0600)."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written whole to a private temporary file, then linked into place: a concurrent
-        # process either wins the link or reads the winner's complete key, never half of one.
+        # process either wins the link or reads the winner's complete secret, never half of one.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mkstemp creates it 0600
         try:
             with os.fdopen(fd, "w") as handle:
@@ -62,7 +75,4 @@ def _key_file(path: Path) -> bytes:
                 pass
         finally:
             os.unlink(tmp)
-    key = path.read_text(encoding="ascii").strip()
-    if len(key) < MIN_KEY_LENGTH:
-        raise SecretKeyMissing(f"{path} holds no usable key; delete it to have a new one made")
-    return key.encode("ascii")
+    return path.read_text(encoding="ascii").strip()
