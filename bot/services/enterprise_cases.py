@@ -5,11 +5,8 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import List, Optional
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.db.models import Enterprise
 from bot.db.repositories.cases import to_db_time
@@ -17,7 +14,7 @@ from bot.db.uow import UnitOfWork
 from bot.domain.cases import status_info
 from bot.domain.identity import abbreviate_name, parse_credit_code
 from bot.domain.verification import LOOKBACK, AccessDenied, AccessLocked, lockout
-from bot.services import clock
+from bot.services import clock, passwords
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and retyped
 CODE_GROUPS, GROUP_SIZE = 4, 4  # 16 characters of 32 symbols: 80 bits
@@ -43,16 +40,6 @@ class EnterpriseCases:
     rows: List[EnterpriseCaseRow]
 
 
-@lru_cache(maxsize=1)
-def _hasher() -> PasswordHasher:
-    return PasswordHasher()
-
-
-@lru_cache(maxsize=1)
-def _decoy_hash() -> str:
-    """A hash to verify against when the enterprise is unknown, so that answer takes as long as a wrong code."""
-    return _hasher().hash(secrets.token_hex(16))
-
 
 def normalise_access_code(text: Optional[str]) -> str:
     """Upper case without spaces or dashes: "k7q2-m9xp ..." and "K7Q2M9XP..." are the same code."""
@@ -76,7 +63,7 @@ def issue_access_code(uow: UnitOfWork, credit_code: str, name: str, now: Optiona
             enterprise = Enterprise(credit_code=code, name=name, created_at=to_db_time(now))
             uow.enterprises.add(enterprise)
         enterprise.name = name
-        enterprise.access_code_hash = _hasher().hash(plain)
+        enterprise.access_code_hash = passwords.hash_secret(plain)
         uow.commit()
     return "-".join(plain[i:i + GROUP_SIZE] for i in range(0, len(plain), GROUP_SIZE))
 
@@ -98,10 +85,10 @@ def list_enterprise_cases(uow: UnitOfWork, credit_code: str, access_code: str,
             raise AccessLocked(state.until)
         enterprise = uow.enterprises.by_credit_code(code)
         stored = enterprise.access_code_hash if enterprise is not None else None
-        granted = _check(stored or _decoy_hash(), given) and stored is not None
+        granted = passwords.verify(stored or passwords.decoy_hash(), given) and stored is not None
         uow.attempts.add_access(code, granted, now)
-        if granted and _hasher().check_needs_rehash(stored):
-            enterprise.access_code_hash = _hasher().hash(given)
+        if granted and passwords.needs_rehash(stored):
+            enterprise.access_code_hash = passwords.hash_secret(given)
         uow.commit()
         if not granted:
             failures = uow.attempts.access_failures(code, now - LOOKBACK)
@@ -118,12 +105,3 @@ def list_enterprise_cases(uow: UnitOfWork, credit_code: str, access_code: str,
                 services.get(case.service_id, case.service_id.replace("_", " ")), case.status, info.label,
                 case.updated_on, None if info.concluded else case.expected_on))
         return EnterpriseCases(enterprise.credit_code, enterprise.name, rows)
-
-
-def _check(stored_hash: str, given: str) -> bool:
-    if not given:
-        return False
-    try:
-        return _hasher().verify(stored_hash, given)
-    except (VerificationError, InvalidHashError):
-        return False

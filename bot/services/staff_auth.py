@@ -10,18 +10,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import List, Optional
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.db.models import StaffAccount, StaffSession
 from bot.db.repositories.cases import from_db_time, to_db_time
 from bot.db.uow import UnitOfWork
 from bot.domain import staff as rules
 from bot.domain.verification import LOOKBACK, lockout
-from bot.services import clock
+from bot.services import clock, passwords
 
 
 TOUCH_EVERY = dt.timedelta(seconds=30)  # how often a used session's last_seen_at is written
@@ -79,16 +76,6 @@ class StaffSummary:
     last_login_at: Optional[dt.datetime]
 
 
-@lru_cache(maxsize=1)
-def _hasher() -> PasswordHasher:
-    return PasswordHasher()
-
-
-@lru_cache(maxsize=1)
-def _decoy_hash() -> str:
-    """Verified against for unknown usernames, so they take as long as a wrong password."""
-    return _hasher().hash(secrets.token_hex(16))
-
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
@@ -104,7 +91,7 @@ def add_staff(uow: UnitOfWork, username: str, password: str, role: str,
     with uow:
         if uow.staff.by_username(name) is not None:
             raise StaffExists(f"there already is a staff account '{name}'")
-        uow.staff.add(StaffAccount(username=name, password_hash=_hasher().hash(password), role=role, active=True,
+        uow.staff.add(StaffAccount(username=name, password_hash=passwords.hash_secret(password), role=role, active=True,
                                    created_at=to_db_time(now)))
         uow.commit()
     return StaffSummary(name, role, True, None)
@@ -116,7 +103,7 @@ def set_password(uow: UnitOfWork, username: str, password: str) -> None:
     rules.check_password(password, name)
     with uow:
         account = _account(uow, name)
-        account.password_hash = _hasher().hash(password)
+        account.password_hash = passwords.hash_secret(password)
         uow.staff.remove_sessions_of(account.id)
         uow.commit()
 
@@ -151,7 +138,7 @@ def log_in(uow: UnitOfWork, username: str, password: str, now: Optional[dt.datet
             raise LoginLocked(state.until)
         account = uow.staff.by_username(name) if name else None
         stored = account.password_hash if account is not None else None
-        granted = _verify(stored or _decoy_hash(), password) and account is not None and account.active
+        granted = _verify(stored or passwords.decoy_hash(), password) and account is not None and account.active
         uow.staff.add_attempt(name, granted, to_db_time(now))
         if not granted:
             uow.commit()
@@ -159,8 +146,8 @@ def log_in(uow: UnitOfWork, username: str, password: str, now: Optional[dt.datet
             if after.locked:
                 raise LoginLocked(after.until)
             raise LoginFailed(after.attempts_left)
-        if _hasher().check_needs_rehash(stored):
-            account.password_hash = _hasher().hash(password)
+        if passwords.needs_rehash(stored):
+            account.password_hash = passwords.hash_secret(password)
         account.last_login_at = to_db_time(now)
         uow.staff.remove_stale_sessions(to_db_time(now - rules.SESSION_IDLE), to_db_time(now - rules.SESSION_MAX))
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -220,7 +207,4 @@ def _account(uow: UnitOfWork, name: str) -> StaffAccount:
 def _verify(stored_hash: str, password: Optional[str]) -> bool:
     if not password or len(password) > rules.PASSWORD_MAX:
         return False
-    try:
-        return _hasher().verify(stored_hash, password)
-    except (VerificationError, InvalidHashError, UnicodeError):
-        return False
+    return passwords.verify(stored_hash, password)
