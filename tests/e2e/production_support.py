@@ -20,6 +20,7 @@ SHARED_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"  # the machine's P
 REDIS_URL = "redis://127.0.0.1:6379/0"  # the machine's Redis; each run uses its own lock key prefix
 SECRET = "production-test-secret-key-0123456789abcdef"
 TOKEN = "production-test-action-token-0123456789abcdef"
+JWT_SECRET = "production-test-rasa-jwt-secret-0123456789abcdef"
 
 
 def free_port() -> int:

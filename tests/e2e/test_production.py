@@ -17,7 +17,7 @@ from bot.ops import runner
 from bot.ops.setup import prepare
 from bot.ops.training import ensure_model
 from tests.e2e.production_support import (
-    REDIS_URL, SECRET, SHARED_POSTGRES, TOKEN, create_database, drop_database, free_port, free_ports, http, say, texts,
+    JWT_SECRET, REDIS_URL, SECRET, SHARED_POSTGRES, TOKEN, create_database, drop_database, free_port, free_ports, http, say, texts,
     unique,
 )
 
@@ -34,8 +34,8 @@ def settings(database):
     web_port = free_port()
     settings = Settings(env="production", database_url=database, tracker_store_url=database,
                         lock_store_url=REDIS_URL, lock_store_key_prefix=unique("etowntest"),
-                        secret_key=SECRET, action_token=TOKEN, cors_origin=f"http://localhost:{web_port}",
-                        rasa_port=free_ports(2), rasa_replicas=2, action_port=free_port(), web_port=web_port)
+                        secret_key=SECRET, action_token=TOKEN, rasa_jwt_secret=JWT_SECRET,
+                        cors_origin=f"http://localhost:{web_port}", rasa_port=free_ports(2), rasa_replicas=2, action_port=free_port(), web_port=web_port)
     prepare(settings)
     return settings
 
@@ -121,9 +121,18 @@ def test_the_action_server_refuses_calls_without_the_token(servers, settings):
     assert http("GET", url + "/actions", headers={"Authorization": f"Bearer {TOKEN}"})[0] == 200
 
 
-def test_the_rasa_http_api_is_not_exposed_without_auth(servers, settings):
-    status, _ = http("GET", f"http://127.0.0.1:{settings.rasa_port}/conversations/x/tracker")
-    assert status in (401, 403, 404)
+def test_the_rasa_http_api_answers_only_with_a_valid_jwt(servers, settings):
+    from bot.integrations.rasa_api import RasaConversations, RasaRequestRejected
+
+    for port in settings.rasa_ports:
+        status, _ = http("GET", f"http://127.0.0.1:{port}/conversations/x/tracker")
+        assert status == 401
+        # the staff console's client, with the configured secret, is let in on every replica
+        assert isinstance(RasaConversations(f"http://127.0.0.1:{port}", JWT_SECRET).events(uuid.uuid4().hex), list)
+        forged = RasaConversations(f"http://127.0.0.1:{port}", "another-secret-" + "x" * 32)
+        with pytest.raises(RasaRequestRejected) as rejected:
+            forged.events(uuid.uuid4().hex)
+        assert rejected.value.status == 401
 
 
 def test_action_server_down_gives_an_apology_and_a_suggestion(servers, settings):
