@@ -16,6 +16,7 @@ import collections
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,13 @@ AREAS = {
 }
 
 
+def shorten(frame: str) -> str:
+    """A frame without this machine's paths: project files relative, libraries from site-packages/."""
+    frame = frame.replace(f"{ROOT}/", "")
+    frame = re.sub(r"\(\S*/site-packages/", "(site-packages/", frame)
+    return re.sub(r"\(\S*/lib/python3\.\d+/", "(stdlib/", frame)
+
+
 def summarise(raw: Path) -> dict:
     total = 0
     own: collections.Counter = collections.Counter()
@@ -73,8 +81,8 @@ def summarise(raw: Path) -> dict:
     return {
         "samples": total,
         "areas_pct": {k: pct(v) for k, v in areas.most_common()},
-        "top_self_pct": [[k, pct(v)] for k, v in own.most_common(15)],
-        "top_ours_inclusive_pct": [[k, pct(v)] for k, v in ours.most_common(15)],
+        "top_self_pct": [[shorten(k), pct(v)] for k, v in own.most_common(15)],
+        "top_ours_inclusive_pct": [[shorten(k), pct(v)] for k, v in ours.most_common(15)],
     }
 
 
