@@ -40,23 +40,23 @@ def form_rules(form: str, starts, finish: str) -> str:
   - action: {finish}
 """)
     for intent, reply in (("stop", "utter_form_abandoned"), ("goodbye", "utter_goodbye")):
-        out.append(f"""- rule: {intent} during {form}
-  condition:
-  - active_loop: {form}
-  steps:
-  - intent: {intent}
-  - action: action_deactivate_loop
-  - active_loop: null
-  - slot_was_set:
-    - requested_slot: null
-  - action: {reply}
-""")
+        out.append(leave_form(form, intent, reply, f"{intent} during {form}"))
     for intent, action in ESCALATIONS.items():
         if form == HANDOFF_FORM:
             out.append(digression(form, intent, HANDOFF_FORM_REMINDER))
             continue
         # the rules in data/rules/handoff.yml go on from action_start_handoff
-        out.append(f"""- rule: {intent} during {form} leaves it for {action}
+        out.append(leave_form(form, intent, action, f"{intent} during {form} leaves it for {action}",
+                              wait_for_user=False))
+    if form != HANDOFF_FORM:  # a question for staff may look like any question: the form takes it as text
+        for intent, action in DIGRESSIONS.items():
+            out.append(digression(form, intent, action))
+    return "\n".join(out)
+
+
+def leave_form(form: str, intent: str, action: str, title: str, wait_for_user: bool = True) -> str:
+    """A rule: ``intent`` during ``form`` ends the form, then ``action`` runs."""
+    rule = f"""- rule: {title}
   condition:
   - active_loop: {form}
   steps:
@@ -66,12 +66,8 @@ def form_rules(form: str, starts, finish: str) -> str:
   - slot_was_set:
     - requested_slot: null
   - action: {action}
-  wait_for_user_input: false
-""")
-    if form != HANDOFF_FORM:  # a question for staff may look like any question: the form takes it as text
-        for intent, action in DIGRESSIONS.items():
-            out.append(digression(form, intent, action))
-    return "\n".join(out)
+"""
+    return rule if wait_for_user else rule + "  wait_for_user_input: false\n"
 
 
 def digression(form: str, intent: str, action: str) -> str:
