@@ -16,6 +16,8 @@ from typing import List, Optional, Tuple
 
 from sqlalchemy import create_engine, text
 
+from bot.config import Settings
+
 SHARED_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"  # the machine's PostgreSQL (started by .ci/run)
 REDIS_URL = "redis://127.0.0.1:6379/0"  # the machine's Redis; each run uses its own lock key prefix
 SECRET = "production-test-secret-key-0123456789abcdef"
@@ -61,6 +63,18 @@ def drop_database(admin_url: str, name: str) -> None:
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+
+
+def production_settings(database: str, lock_store_url: str, **overrides) -> Settings:
+    """Production-mode settings on free ports: the database for both stores, secrets set, the chat
+    page's origin as the CORS origin; ``overrides`` e.g. two replicas or a case-push token."""
+    web_port = free_port()
+    values = dict(env="production", database_url=database, tracker_store_url=database,
+                  lock_store_url=lock_store_url, lock_store_key_prefix=unique("etowntest"), secret_key=SECRET,
+                  action_token=TOKEN, rasa_jwt_secret=JWT_SECRET, cors_origin=f"http://localhost:{web_port}",
+                  rasa_port=free_port(), action_port=free_port(), web_port=web_port)
+    values.update(overrides)
+    return Settings(**values)
 
 
 def say(port: int, sender: str, message) -> Tuple[int, List[dict]]:

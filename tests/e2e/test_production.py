@@ -17,8 +17,8 @@ from bot.ops import runner
 from bot.ops.setup import prepare
 from bot.ops.training import ensure_model
 from tests.e2e.production_support import (
-    JWT_SECRET, REDIS_URL, SECRET, SHARED_POSTGRES, TOKEN, create_database, drop_database, free_port, free_ports, http, say, texts,
-    unique,
+    JWT_SECRET, REDIS_URL, SHARED_POSTGRES, TOKEN, create_database, drop_database, free_ports, http,
+    production_settings, say, texts, unique,
 )
 
 
@@ -31,11 +31,7 @@ def database():
 
 @pytest.fixture(scope="module")
 def settings(database):
-    web_port = free_port()
-    settings = Settings(env="production", database_url=database, tracker_store_url=database,
-                        lock_store_url=REDIS_URL, lock_store_key_prefix=unique("etowntest"),
-                        secret_key=SECRET, action_token=TOKEN, rasa_jwt_secret=JWT_SECRET,
-                        cors_origin=f"http://localhost:{web_port}", rasa_port=free_ports(2), rasa_replicas=2, action_port=free_port(), web_port=web_port)
+    settings = production_settings(database, REDIS_URL, rasa_port=free_ports(2), rasa_replicas=2)
     prepare(settings)
     return settings
 

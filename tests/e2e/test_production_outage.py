@@ -20,7 +20,7 @@ from bot.ops.setup import prepare
 from bot.ops.training import ensure_model
 from tests.case_data import LENA
 from tests.e2e.production_support import (
-    JWT_SECRET, SECRET, TOKEN, PrivateCluster, PrivateRedis, create_database, free_port, http, say, texts, unique, wait_until,
+    PrivateCluster, PrivateRedis, create_database, http, production_settings, say, texts, wait_until,
 )
 
 PUSH_TOKEN = "production-test-case-push-token-0123456789"
@@ -45,12 +45,7 @@ def redis_server():
 @pytest.fixture(scope="module")
 def settings(cluster, redis_server):
     database = create_database(cluster.admin_url, "etown")
-    web_port = free_port()
-    settings = Settings(env="production", database_url=database, tracker_store_url=database,
-                        lock_store_url=redis_server.url, lock_store_key_prefix=unique("etowntest"), secret_key=SECRET,
-                        action_token=TOKEN, rasa_jwt_secret=JWT_SECRET, case_push_token=PUSH_TOKEN,
-                        cors_origin=f"http://localhost:{web_port}",
-                        rasa_port=free_port(), action_port=free_port(), web_port=web_port)
+    settings = production_settings(database, redis_server.url, case_push_token=PUSH_TOKEN)
     prepare(settings)
     return settings
 
