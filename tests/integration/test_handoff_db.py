@@ -7,9 +7,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.db import migrate
-from bot.db.engine import make_engine, make_session_factory
 from bot.db.models import HandoffTicket, LedgerEntry, TicketMessage
-from bot.db.uow import UnitOfWork
 from bot.domain.booking_details import InvalidContact
 from bot.domain.handoff import InvalidTransition
 from bot.services import handoff, handoff_console as console
@@ -29,16 +27,6 @@ TRANSCRIPT = [
 ]
 SLOTS = {"service": "work_permit", "case_number": "EZ2026-0042", "case_passport": "E12345678",
          "applicant_name": "Lena Hoffmann", "booking_code": "K7MQ-2XHT", "unknown_slot": "x"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def uow_factory(request, settings):
-    url = settings.resolved_database_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    yield lambda: UnitOfWork(factory)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT
-from bot.db import migrate
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.models import StaffAccount, StaffSession
 from bot.db.uow import UnitOfWork
@@ -18,16 +17,6 @@ from bot.services import staff_auth as auth
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
 MIN = dt.timedelta(minutes=1)
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def uow_factory(request, settings):
-    url = settings.resolved_database_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    yield lambda: UnitOfWork(factory)
-    engine.dispose()
 
 
 def test_passwords_are_stored_as_argon2_hashes_and_usernames_are_unique(uow_factory):
