@@ -106,7 +106,9 @@ def lock_store_config(settings: Settings) -> Optional[Dict]:
 
 def endpoints_config(settings: Settings) -> Dict:
     """The content of Rasa's endpoints file for these settings."""
-    action = {"url": settings.resolved_action_url}
+    # Rasa 3.6 sends the whole domain with every action call unless this is on; then only the
+    # validate_<form> actions, which read the forms' required slots from it, receive it.
+    action = {"url": settings.resolved_action_url, "enable_selective_domain": True}
     if settings.action_token:
         action["headers"] = {"Authorization": "Bearer " + _env_ref(ACTION_TOKEN_VAR)}
     endpoints = {"action_endpoint": action, "tracker_store": tracker_store_config(settings.resolved_tracker_store_url)}

@@ -97,6 +97,7 @@ def test_rasa_reads_the_rendered_endpoints_with_the_secrets_from_its_environment
         monkeypatch.setenv(name, value)
     action = read_endpoint_config(str(target), "action_endpoint")
     assert action.headers == {"Authorization": f"Bearer {TOKEN}"}
+    assert action.kwargs["enable_selective_domain"] is True
     tracker = read_endpoint_config(str(target), "tracker_store")
     assert tracker.kwargs["password"] == "db-password"
     assert tracker.kwargs["query"] == {"options": "-csearch_path=tenant1"}
