@@ -27,9 +27,11 @@ class LoadResult:
     errors: int = 0
     empty: int = 0
     seconds: float = 0.0
+    cpu_seconds: Dict[str, float] = field(default_factory=dict)  # server process -> CPU time used
 
     def figures(self) -> dict:
         done = sorted(self.latencies_ms)
+        per_msg = {name: round(used * 1000 / len(done), 1) for name, used in self.cpu_seconds.items()} if done else {}
         return {
             "concurrency": self.concurrency,
             "messages": len(done),
@@ -42,6 +44,8 @@ class LoadResult:
             "p99_ms": percentile(done, 99),
             "mean_ms": round(sum(done) / len(done), 1) if done else None,
             "max_ms": round(done[-1], 1) if done else None,
+            "cpu_ms_per_msg": round(sum(per_msg.values()), 1) if per_msg else None,
+            "cpu_ms_per_msg_by_process": per_msg,
             "p50_ms_by_turn": {str(k): percentile(sorted(v), 50) for k, v in sorted(self.by_turn.items())},
         }
 

@@ -148,8 +148,12 @@ def reset_redis() -> None:
 
 
 def measure(server: ServerSet, script, concurrency: int, seconds: float, max_messages: int) -> LoadResult:
-    return asyncio.run(run_load(server.webhooks, script, concurrency, seconds, max_messages,
-                                f"{server.label}-{concurrency}"))
+    before = server.cpu_seconds()
+    result = asyncio.run(run_load(server.webhooks, script, concurrency, seconds, max_messages,
+                                  f"{server.label}-{concurrency}"))
+    after = server.cpu_seconds()
+    result.cpu_seconds = {name: after[name] - before.get(name, 0.0) for name in after}
+    return result
 
 
 def merge(parts: List[LoadResult], concurrency: int) -> dict:
@@ -161,6 +165,8 @@ def merge(parts: List[LoadResult], concurrency: int) -> dict:
         merged.errors += part.errors
         merged.empty += part.empty
         merged.seconds += part.seconds
+        for name, used in part.cpu_seconds.items():
+            merged.cpu_seconds[name] = merged.cpu_seconds.get(name, 0.0) + used
     return merged.figures()
 
 
@@ -210,7 +216,7 @@ def compare(args, tmp: Path, model: Path, bare_model: dict) -> dict:
 
 def ratio(ours: dict, ref: dict) -> dict:
     out = {}
-    for key in ("p50_ms", "p95_ms", "p99_ms", "msg_per_s"):
+    for key in ("p50_ms", "p95_ms", "p99_ms", "msg_per_s", "cpu_ms_per_msg"):
         if ours.get(key) and ref.get(key):
             out[key] = round(ours[key] / ref[key], 2)
     return out
@@ -247,7 +253,8 @@ def print_level(level: dict) -> None:
     for name in ("ours", "bare"):
         f = level[name]
         print(f"  c={c:<3} {name:<5} p50 {f['p50_ms']:>7} ms  p95 {f['p95_ms']:>7} ms  p99 {f['p99_ms']:>7} ms"
-              f"  {f['msg_per_s']:>6} msg/s  n={f['messages']} errors={f['errors']}")
+              f"  {f['msg_per_s']:>6} msg/s  n={f['messages']} errors={f['errors']}"
+              f"  CPU {f['cpu_ms_per_msg']} ms/msg {f['cpu_ms_per_msg_by_process']}")
     print(f"  c={c:<3} ratio ours/bare {level['ratio']}")
 
 

@@ -138,6 +138,20 @@ class ServerSet:
                 os.killpg(proc.popen.pid, signal.SIGKILL)
                 proc.popen.wait()
 
+    def cpu_seconds(self) -> Dict[str, float]:
+        """CPU time (user + system) used so far by each process, its children (Sanic workers) included.
+
+        Unlike wall-clock latency, CPU time per message hardly changes with what else the machine
+        is doing, so it compares the two bots fairly on a shared machine."""
+        used = {}
+        for proc in self.processes:
+            try:
+                root = psutil.Process(proc.popen.pid)
+                used[proc.name] = sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
+            except psutil.Error:
+                used[proc.name] = 0.0
+        return used
+
     def figures(self) -> dict:
         return {
             "cold_start_to_first_answer_s": self.first_answer_seconds,
