@@ -29,6 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.domain.outage import english_hotline, no_answer_text, unavailable_text
+from bot import rasa_speedups
 from bot.kb.schema import Hotline
 from bot.rasa_tracker_store import store_failures
 
@@ -73,6 +74,8 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("etown_rest_webhook", __name__)
+        # After Rasa's own start-up listeners, i.e. once the model is loaded.
+        webhook.listener("after_server_start")(rasa_speedups.freeze_startup_heap)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
