@@ -19,6 +19,7 @@ unit-tested against Rasa's own code. Re-check them on any Rasa upgrade.
   whatever line allocated at that moment, were about a tenth of the server's CPU. Once the model
   is loaded (Sanic's after_server_start), the start-up heap is frozen (``gc.freeze``): collections
   then look only at what messages allocate. Nothing is leaked: frozen objects are the start-up's.
+- TED only when it can win: bot/rasa_deferred_ted.py (about a third of the CPU).
 - Action server connection: Rasa opens a new HTTP client session, hence a new TCP connection,
   for every action call. Here the calls of one event loop share one session and keep their
   connections alive (for less time than the action server does, so a request never goes out on a
@@ -165,6 +166,9 @@ def install() -> None:
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot import rasa_deferred_ted
+
+    rasa_deferred_ted.install()
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_type)
     RulePolicy._rule_key_to_state = staticmethod(rule_key_to_state)

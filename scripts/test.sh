@@ -15,9 +15,9 @@ $PY -m pytest -q tests/unit tests/integration tests/actions tests/web
 echo "== rasa data validate --fail-on-warnings"
 $RASA data validate --fail-on-warnings --quiet
 
-echo "== rasa test: conversations (tests/conversations)"
+echo "== rasa test: conversations (tests/conversations), with the servers' Rasa speed-ups (bot/rasa_cli.py)"
 rm -rf var/results/core
-$RASA test core --model "$model" --stories tests/conversations --out var/results/core \
+$PY -m bot.rasa_cli test core --model "$model" --stories tests/conversations --out var/results/core \
   --fail-on-prediction-errors --quiet
 if [ -s var/results/core/failed_test_stories.yml ] && grep -q "story:" var/results/core/failed_test_stories.yml; then
   echo "Failed test stories:"; cat var/results/core/failed_test_stories.yml; exit 1

@@ -1,0 +1,19 @@
+"""Rasa's command line with our Rasa speed-ups installed first: ``python -m bot.rasa_cli test core ...``.
+
+The test conversations (scripts/test.sh) run through it, so they check the dialogue exactly as the
+servers run it (bot/rasa_speedups.py; the servers install the same speed-ups at start-up).
+"""
+from __future__ import annotations
+
+
+def main() -> None:
+    from bot import rasa_speedups
+
+    rasa_speedups.install()
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
