@@ -145,9 +145,9 @@ def window_answer(service: Service, date: Optional[ParsedDate], today: dt.date) 
 
 def _window_status(w: rules.ExtensionWindow, today: dt.date) -> str:
     if w.status == "expired":
-        return (f"{format_day(w.expiry)} is already in the past (today is {format_day(today)}), so the window to apply has "
-                "closed. If you meant a later year, tell me the full date; if your permit really has expired, "
-                "please contact the hall or the hotline 12367 straight away.")
+        return (f"{format_day(w.expiry)} is already in the past (today is {format_day(today)}), so the window to "
+                "apply has closed. If you meant a later year, tell me the full date; if your permit really has "
+                "expired, please contact the hall or the hotline 12367 straight away.")
     if w.status == "missed":
         return (f"The last day to apply ({format_day(w.apply_by or w.last_day)}) has already passed. Please contact "
                 "the hall or the hotline 12367 as soon as possible.")
