@@ -15,7 +15,7 @@ from bot.db import models
 from bot.db.uow import UnitOfWork
 from bot.domain.booking_details import Booking, check_passport_input, normalize_code
 from bot.domain.bookings import local_now, utc_naive
-from bot.domain.verification import LOOKBACK, CaseHasher, VerificationLocked, combined_lockout, lockout
+from bot.domain.verification import LOOKBACK, CaseHasher, check_lockout
 from bot.kb.booking_schema import BookingConfig
 from bot.services import bookings
 
@@ -37,9 +37,7 @@ def find_for_change(uow: UnitOfWork, code: str, passport_input: str, now: dt.dat
     conversation = hasher.conversation(conversation_id)
     with uow:
         by_code, by_conversation = uow.attempts.verification_failures(scope, conversation, moment - LOOKBACK)
-        state = combined_lockout(lockout(by_code, moment), lockout(by_conversation, moment))
-        if state.locked:
-            raise VerificationLocked(state.until)
+        check_lockout(by_code, by_conversation, moment)
         try:
             row = _verified(uow, code, passport_input, hasher)
         except bookings.BookingLookupFailed:
