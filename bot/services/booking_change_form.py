@@ -102,7 +102,7 @@ def _verify(tools: BookingTools, ctx: QuestionContext, slots: Dict[str, object],
         return Turn()
     try:
         booking = booking_changes.find_for_change(tools.uow_factory(), str(slots.get(CODE) or ""), typed, now,
-                                           tools.hasher, conversation_id)
+                                                  tools.hasher, conversation_id)
     except InvalidContact as exc:  # the message never repeats the input
         return Turn({PASSPORT: None}, texts=[exc.problem])
     except bookings.VerificationLocked as exc:  # too many failed checks: the form ends here
@@ -158,7 +158,7 @@ def _booking(tools: BookingTools, slots: Dict[str, object], conversation_id: str
         return Turn({PASSPORT: None}, texts=[PASSPORT_GONE])
     try:
         return booking_changes.find_for_change(tools.uow_factory(), str(slots.get(CODE) or ""), passport, now,
-                                        tools.hasher)
+                                               tools.hasher)
     except (bookings.BookingLookupFailed, InvalidContact):
         return Turn({CODE: None, PASSPORT: None}, responses=["utter_booking_not_verified"])
     except bookings.BookingNotChangeable as exc:
@@ -218,7 +218,7 @@ def _change(tools: BookingTools, slots: Dict[str, object], passport: str, now: d
         day = dt.date.fromisoformat(str(slots.get(NEW_DATE)))
         time = chat.parse_clock(str(slots.get(NEW_TIME)))
         booking = booking_changes.reschedule(tools.uow_factory(), tools.config, code, passport, day, time, now,
-                                      tools.hasher)
+                                             tools.hasher)
     except (bookings.BookingLookupFailed, InvalidContact):
         return Finish(responses=["utter_booking_not_verified"])
     except bookings.BookingNotChangeable as exc:

@@ -164,7 +164,7 @@ def test_reschedule_moves_the_place_and_keeps_the_code(uow_factory, config):
     assert counter(uow_factory) == 0 and counter(uow_factory, day=TUESDAY, time=dt.time(13, 30)) == 1
     assert bookings.get_booking(uow_factory(), booking.code) == moved
     elsewhere = booking_changes.reschedule(uow_factory(), config, booking.code, "5634", TUESDAY, T9, NOW, HASHER,
-                                    new_hall_id="psb_exit_entry_reception_hall")
+                                           new_hall_id="psb_exit_entry_reception_hall")
     assert elsewhere.hall_id == "psb_exit_entry_reception_hall" and elsewhere.change_count == 2
     assert counter(uow_factory, day=TUESDAY, time=dt.time(13, 30)) == 0
     assert counter(uow_factory, hall="psb_exit_entry_reception_hall", day=TUESDAY) == 1
