@@ -27,6 +27,8 @@ MAX_CLOSED_GROUPS = 6
 
 
 def conclusion_answer(service: Service, date: Optional[ParsedDate], today: dt.date, etown: bool) -> AnswerBuilder:
+    """When an application accepted on ``date`` concludes, with the rule and the closed days skipped;
+    the rule and a request for the date when ``date`` is missing or unusable."""
     b = AnswerBuilder(_heading("When the result is due", service))
     figure = rules.processing_rule(service, etown)
     if figure is None:
@@ -104,6 +106,8 @@ def _deadline_line(d: rules.EventDeadline, date: ParsedDate, today: dt.date) -> 
 
 
 def window_answer(service: Service, date: Optional[ParsedDate], today: dt.date) -> AnswerBuilder:
+    """The first and last day to apply before the expiry ``date`` and whether the window is open now;
+    the rules and a request for the date when ``date`` is missing or unusable."""
     b = AnswerBuilder(_heading("When to apply", service))
     expiry_rules = [d for d in service.deadlines if d.relative_to == "expiry"]
     countable = any(d.days is not None for d in expiry_rules)
