@@ -30,7 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.domain.outage import english_hotline, no_answer_text, unavailable_text
 from bot import rasa_speedups
-from bot.kb.schema import Hotline
+from bot.kb.contacts_schema import Hotline
 from bot.rasa_tracker_store import store_failures
 
 logger = logging.getLogger(__name__)
@@ -40,8 +40,8 @@ RETRY_AFTER_SECONDS = 30
 
 def _kb_hotline() -> Optional[Hotline]:
     """The English-speaking hotline of policies_kb/contacts.yml (None if it cannot be read)."""
+    from bot.kb.contacts_schema import Contacts
     from bot.kb.loader import parse_model, read_yaml
-    from bot.kb.schema import Contacts
 
     kb_dir = Path(os.environ.get("ETOWN_KB_DIR", "policies_kb"))
     try:

@@ -6,7 +6,8 @@ from typing import List, Optional
 from bot.domain.topics import Topic, alternatives
 from bot.domain.wording import Answer, AnswerBuilder, Button, caveat
 from bot.kb.base import KnowledgeBase
-from bot.kb.schema import Hall, Material, Service
+from bot.kb.contacts_schema import Hall
+from bot.kb.schema import Material, Service
 
 PROVIDED_BY = {"applicant": "from you", "employer": "from the employer", "third_party": "from a third party"}
 FORM = {

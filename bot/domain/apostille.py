@@ -5,8 +5,8 @@ from typing import Optional
 
 from bot.domain.topics import Topic
 from bot.domain.wording import Answer, AnswerBuilder, Button, format_date
+from bot.kb.apostille_schema import Country
 from bot.kb.base import KnowledgeBase
-from bot.kb.schema import Country
 
 
 def needs_apostille(country: Country) -> bool:

@@ -4,11 +4,8 @@ Day-month order is day first. ``today`` is always passed in; nothing here reads 
 
 Explicit dates (numbers or a month name with a day) are read by our own patterns, because
 dateparser silently repairs impossible ones ("2026-13-01" becomes 13 January, "31 February"
-vanishes) and cannot read ISO dates when told the order is day first. Weekday phrases
-("next Tuesday") and "the day after tomorrow" are ours too: dateparser misses or misreads
-them. Other relative phrases ("tomorrow", "in 3 weeks", "3 days ago") are found with
-dateparser.search.search_dates and kept only when they match a known relative shape, since
-it also reads noise ("may", "12", "30 days of") as dates.
+vanishes) and cannot read ISO dates when told the order is day first. Dates relative to today
+("next Tuesday", "in 3 weeks") are read by bot.domain.relative_dates.
 """
 from __future__ import annotations
 
@@ -18,10 +15,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import List, Literal, Optional, Tuple
 
-from dateparser import parse as dateparser_parse
-from dateparser.search import search_dates
-
-Prefer = Literal["future", "past"]
+from bot.domain.relative_dates import (
+    FROM_NOW, TWO_DAYS, WEEKDAY_PHRASE, WEEKDAYS, Prefer, from_now_date, search_relative, two_days_date, weekday_date,
+)
 Status = Literal["ok", "impossible", "conflict", "no_day", "not_a_date"]
 
 MONTHS = {
@@ -29,9 +25,6 @@ MONTHS = {
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
     "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }
-WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
-NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
 _MON = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WD = r"(?:(?P<wd>" + "|".join(WEEKDAYS) + r"),?\s+(?:the\s+)?)?"
@@ -53,15 +46,6 @@ MONTH_ONLY = [
     re.compile(r"\b(?:in|by|until|till|during|of|early|late|mid)\s+" + _MON + r"(?!\s*\d)\b", re.I),
 ]
 VAGUE = re.compile(r"\b(?:next|this|last|coming)\s+(?P<unit>week|month|year)\b", re.I)
-WEEKDAY_PHRASE = re.compile(r"\b(?:(?P<which>next|this|coming|last|past)\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")\b",
-                            re.I)
-TWO_DAYS = re.compile(r"\b(?:the\s+)?day\s+(?P<dir>after\s+tomorrow|before\s+yesterday)\b", re.I)
-_COUNT = r"(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")"
-_UNIT = r"(?P<unit>day|week|month|year)s?"
-FROM_NOW = re.compile(r"\b" + _COUNT + r"\s+" + _UNIT + r"\s+from\s+(?:now|today)\b", re.I)
-# The relative shapes a dateparser hit must have to be believed.
-RELATIVE = re.compile(r"^(?:today|tomorrow|yesterday|(?P<in>in\s+)?" + _COUNT + r"\s+" + _UNIT
-                      + r"(?P<ago>\s+ago)?)$", re.I)
 NOT_DATES = re.compile(r"(?<![\d/.-])24/7(?![\d/]|[.-]\d)")  # "open 24/7", not 24 July
 
 
@@ -109,16 +93,14 @@ def find_dates_in_text(message: str, today: dt.date, prefer: Prefer = "future") 
     found: List[ParsedDate] = []
     for pattern in EXPLICIT:
         text = _collect(pattern, text, found, lambda m: _explicit(m, today, prefer))
-    text = _collect(TWO_DAYS, text, found, lambda m: _ok(
-        m.group(), today + dt.timedelta(days=2 if m.group("dir").lower().startswith("after") else -2),
-        today, m.start(), m.end()))
-    text = _collect(FROM_NOW, text, found, lambda m: _relative(
-        m.group(), f"in {_count(m.group('n'))} {m.group('unit')}s", today, prefer, m.start(), m.end()))
-    text = _collect(WEEKDAY_PHRASE, text, found, lambda m: _weekday(m, today, prefer))
+    text = _collect(TWO_DAYS, text, found, lambda m: _matched(m, two_days_date(m, today), today))
+    text = _collect(FROM_NOW, text, found, lambda m: _matched(m, from_now_date(m, today, prefer), today))
+    text = _collect(WEEKDAY_PHRASE, text, found, lambda m: _matched(m, weekday_date(m, today, prefer), today))
     for pattern in MONTH_ONLY:
         text = _collect(pattern, text, found, _month_only)
     text = _collect(VAGUE, text, found, _vague)
-    found.extend(_search_relative(text, today, prefer))
+    found.extend(_ok(words, value, today, start, start + len(words))
+                 for words, value, start in search_relative(text, today, prefer))
     return sorted(found, key=lambda p: p.start)
 
 
@@ -191,71 +173,6 @@ def _full_year(text: Optional[str]) -> Optional[int]:
     return 2000 + int(text) if len(text) == 2 else int(text)
 
 
-# -- relative dates -------------------------------------------------------------------
-
-def _weekday(match: re.Match, today: dt.date, prefer: Prefer) -> ParsedDate:
-    """"next Tuesday": the first Tuesday after today; "last Tuesday": the latest before today;
-    "this Tuesday": today or the next one; a bare weekday follows ``prefer``."""
-    which = (match.group("which") or "").lower()
-    target = WEEKDAYS[match.group("wd").lower()]
-    ahead = (target - today.weekday()) % 7
-    if which in ("last", "past") or (not which and prefer == "past"):
-        value = today - dt.timedelta(days=(today.weekday() - target) % 7 or 7)
-    elif which == "this":
-        value = today + dt.timedelta(days=ahead)
-    else:
-        value = today + dt.timedelta(days=ahead or 7)
-    return _ok(match.group(), value, today, match.start(), match.end())
-
-
-def _relative(words: str, phrase: str, today: dt.date, prefer: Prefer, start: int, end: int) -> Optional[ParsedDate]:
-    value = _dateparser(phrase, today, prefer)
-    return _ok(words, value, today, start, end) if value else None
-
-
-def _search_relative(text: str, today: dt.date, prefer: Prefer) -> List[ParsedDate]:
-    hits = search_dates(text, languages=["en"], settings=_settings(today, prefer)) if text.strip() else None
-    found: List[ParsedDate] = []
-    cursor = 0
-    for words, value in hits or []:
-        start = text.find(words, cursor)
-        if start < 0:
-            continue
-        cursor = start + len(words)
-        core = re.sub(r"^(?:on|by|from|since|until)\s+|[\s,.;:!?']+$", "", words.strip(), flags=re.I)
-        match = RELATIVE.match(core)
-        if not match or (match.group("n") and bool(match.group("in")) == bool(match.group("ago"))):
-            continue  # "30 days" alone is a length of time, not a date
-        offset = start + words.find(core)
-        exact = _dateparser(_with_digits(core, match), today, prefer) or value.date()
-        found.append(_ok(core, exact, today, offset, offset + len(core)))
-    return found
-
-
-def _with_digits(core: str, match: re.Match) -> str:
-    # dateparser is surer of "in 2 weeks" than of "in two weeks"; give it digits.
-    n = match.groupdict().get("n")
-    return core if not n else re.sub(r"\b" + n + r"\b", str(_count(n)), core, count=1, flags=re.I)
-
-
-def _count(n: str) -> int:
-    return int(n) if n.isdigit() else NUMBER_WORDS[n.lower()]
-
-
-def _dateparser(text: str, today: dt.date, prefer: Prefer) -> Optional[dt.date]:
-    value = dateparser_parse(text, languages=["en"], settings=_settings(today, prefer))
-    return value.date() if value else None
-
-
-def _settings(today: dt.date, prefer: Prefer) -> dict:
-    return {
-        "DATE_ORDER": "DMY",
-        "PREFER_DATES_FROM": prefer,
-        "RELATIVE_BASE": dt.datetime.combine(today, dt.time()),
-        "RETURN_AS_TIMEZONE_AWARE": False,
-    }
-
-
 # -- helpers --------------------------------------------------------------------------
 
 def _month_only(match: re.Match) -> ParsedDate:
@@ -283,6 +200,10 @@ def _collect(pattern: re.Pattern, text: str, found: List[ParsedDate], read) -> s
 
 def _ok(words: str, value: dt.date, today: dt.date, start: int, end: int) -> ParsedDate:
     return ParsedDate(words.strip(), "ok", value, in_past=value < today, start=start, end=end)
+
+
+def _matched(match: re.Match, value: Optional[dt.date], today: dt.date) -> Optional[ParsedDate]:
+    return _ok(match.group(), value, today, match.start(), match.end()) if value else None
 
 
 def _impossible(words: str, problem: str, span: Tuple[int, int]) -> ParsedDate:

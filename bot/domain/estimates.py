@@ -7,12 +7,11 @@ extension or renewal before an expiry date.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import List, Literal, Optional, Tuple
 
 from bot.domain import workdays
-from bot.domain.wording import format_date
+from bot.domain.wording import format_day
 from bot.kb.schema import Deadline, Service
 
 Kind = Literal["conclusion", "entry_deadline", "extension_window"]
@@ -138,15 +137,15 @@ def conclusion_date(service: Service, accepted_on: dt.date, today: dt.date,
     start = accepted_on
     if not workdays.is_working_day(accepted_on):
         start = workdays.next_working_day(accepted_on)
-        caveats.append(f"{_day(accepted_on)} is not a working day ({workdays.reason_closed(accepted_on)}), "
-                       f"so the earliest the case can be accepted is {_day(start)}; I counted from there.")
+        caveats.append(f"{format_day(accepted_on)} is not a working day ({workdays.reason_closed(accepted_on)}), "
+                       f"so the earliest the case can be accepted is {format_day(start)}; I counted from there.")
     earliest = workdays.add_working_days(start, figure.min_days)
     latest = workdays.add_working_days(start, figure.max_days)
     caveats += _calendar_caveats(accepted_on, latest)
     if accepted_on < today:
         caveats.append(past_caveat(accepted_on, today))
         if latest < today:
-            caveats.append(f"By this count the result was due by {_day(latest)}. If you have not heard yet, "
+            caveats.append(f"By this count the result was due by {format_day(latest)}. If you have not heard yet, "
                            "please ask the hall or call the hotline 12367.")
     span = [start + dt.timedelta(days=i) for i in range(1, (latest - start).days + 1)]
     adjusted = tuple(d for d in span if d.weekday() >= 5 and workdays.is_working_day(d))
@@ -245,7 +244,7 @@ def uncovered_caveat(years: List[int]) -> Optional[str]:
 
 
 def past_caveat(day: dt.date, today: dt.date) -> str:
-    return f"{_day(day)} is already in the past (today is {_day(today)})."
+    return f"{format_day(day)} is already in the past (today is {format_day(today)})."
 
 
 def _calendar_caveats(start: Optional[dt.date], end: Optional[dt.date]) -> List[str]:
@@ -257,75 +256,3 @@ def _calendar_caveats(start: Optional[dt.date], end: Optional[dt.date]) -> List[
 
 def _days(n: int, kind: str) -> str:
     return f"{n} {kind} day" + ("" if n == 1 else "s")
-
-
-def _day(day: dt.date) -> str:
-    return f"{day:%A} {format_date(day)}"
-
-
-# -- which estimate a question asks for -----------------------------------------------
-
-_CONTRACT_END = re.compile(r"\bcontract\s+(?:ended|ends|end|is\s+ending|terminated|expired|expires|finished)\b"
-                           r"|\b(?:left|leave|leaving|quit)\s+(?:my|the|his|her|their)\s+job\b|\bresign(?:ed|s)?\b"
-                           r"|\bend\s+of\s+(?:my|the)\s+(?:contract|employment)\b", re.I)
-_CHANGE = re.compile(r"\bchang(?:e|ed|es|ing)\b", re.I)
-_ENTRY = re.compile(r"\b(?:enter(?:ed|ing|s)?|entry|arriv(?:e|ed|es|al|ing)|land(?:ed|s|ing)?|came\s+to|come\s+to"
-                    r"|flew\s+(?:in|into|to))\b", re.I)
-_EXPIRY = re.compile(r"\bexpir(?:e|es|ed|ing|y|ation)\b|\bruns?\s+out\b|\bvalid\s+(?:until|till|to)\b"
-                     r"|\b(?:permit|card|visa)\s+(?:ends|ended|will\s+end)\b", re.I)
-_RENEW = re.compile(r"\b(?:renew\w*|extend\w*|extension)\b", re.I)
-_DONE = re.compile(r"\b(?:conclu\w+|ready|done|finish\w*|complet\w*|results?|decision|decided|approv\w*|issued"
-                   r"|collect\w*|processed|get\s+(?:it|my|the)|receive\w*)\b", re.I)
-_ANCHOR = re.compile(r"\b(?:accept\w*|submit\w*|appl(?:y|ies|ied)|fil(?:e|es|ed)|lodg\w+|hand\w*\s+in)\b", re.I)
-_WHEN = re.compile(r"\b(?:when|what\s+date|which\s+day|how\s+long)\b", re.I)
-_DEADLINE_Q = re.compile(r"\b(?:deadline|by\s+when|until\s+when|latest|last\s+day|must|have\s+to|need\s+to|should"
-                         r"|how\s+(?:long|many\s+days)\s+do\s+i\s+have|too\s+late)\b", re.I)
-_PAST_FORM = re.compile(r"\w+ed|came|flew|left|quit|ran", re.I)
-_NOT_YET = re.compile(r"\b(?:will|would|to|is|are|be|gets?|if|when)\s+(?:be\s+)?$", re.I)
-
-
-def classify_estimate_question(text: str) -> Optional[str]:
-    """"conclusion", "entry_deadline" or "extension_window" from the question's wording; None if unclear."""
-    text = text or ""
-    done = bool(_DONE.search(text))
-    if _CONTRACT_END.search(text):
-        return "entry_deadline"
-    if _EXPIRY.search(text) or (_RENEW.search(text) and not done):
-        return "extension_window"
-    if (_ENTRY.search(text) or _CHANGE.search(text)) and (_DEADLINE_Q.search(text) or not done):
-        return "entry_deadline"
-    if done or (_ANCHOR.search(text) and _WHEN.search(text)):
-        return "conclusion"
-    return None
-
-
-def detect_event(text: str) -> Optional[str]:
-    """The event a deadline question counts from: "contract_end", "change" or "entry"; None if not named."""
-    for event, pattern in (("contract_end", _CONTRACT_END), ("entry", _ENTRY), ("change", _CHANGE)):
-        if pattern.search(text or ""):
-            return event
-    return None
-
-
-def anchor_position(kind: str, text: str) -> int:
-    """Where the words that the date belongs to begin ("accepts", "entered", "expires"); 0 when absent."""
-    match = _anchor(kind, text or "")
-    return match.start() if match else 0
-
-
-def prefers_past(kind: str, text: str) -> bool:
-    """True when the date's verb is in the past ("I entered on 5 Nov", "it was accepted on 30/9"),
-    so a date given without a year most likely lies behind us."""
-    match = _anchor(kind, text or "")
-    if match is None:
-        return False
-    past = any(_PAST_FORM.fullmatch(word) for word in match.group().split())
-    return past and not _NOT_YET.search(text[: match.start()])
-
-
-def _anchor(kind: str, text: str) -> Optional[re.Match]:
-    if kind == "entry_deadline":
-        pattern = {"contract_end": _CONTRACT_END, "change": _CHANGE}.get(detect_event(text), _ENTRY)
-    else:
-        pattern = {"conclusion": _ANCHOR, "extension_window": _EXPIRY}.get(kind)
-    return pattern.search(text) if pattern else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from bot.kb.schema import Hotline
+from bot.kb.contacts_schema import Hotline
 
 UNAVAILABLE = ("Sorry, the assistant is temporarily unavailable, so I could not handle your last message. "
                "Nothing you told me before it is lost: please send it again in a minute or two.")

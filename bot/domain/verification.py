@@ -75,6 +75,15 @@ def combined_lockout(*scopes: Lockout) -> Lockout:
     return Lockout(max(locks) if locks else None, min(s.attempts_left for s in scopes))
 
 
+def check_lockout(by_key: Iterable[dt.datetime], by_conversation: Iterable[dt.datetime], now: dt.datetime) -> Lockout:
+    """The lock state of a key (a case number, a booking code) and a conversation together, from their
+    failure times; raises VerificationLocked while either is locked."""
+    state = combined_lockout(lockout(by_key, now), lockout(by_conversation, now))
+    if state.locked:
+        raise VerificationLocked(state.until)
+    return state
+
+
 class CaseHasher:
     """Keyed hashes (HMAC-SHA256) so passports can be checked without being stored.
 

@@ -27,6 +27,11 @@ def format_date(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%B %Y')}"
 
 
+def format_day(day: dt.date) -> str:
+    """The date with its weekday: "Monday 30 November 2026"."""
+    return f"{day:%A} {format_date(day)}"
+
+
 def caveat(uncertain: Optional[str]) -> str:
     """The words that mark a fact as not certain; empty when it is certain."""
     if not uncertain:

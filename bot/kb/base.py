@@ -7,8 +7,10 @@ import json
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from bot.kb.apostille_schema import Country
+from bot.kb.contacts_schema import Hall
 from bot.kb.errors import PolicyFileInvalid
-from bot.kb.schema import Country, Hall, KbFiles, Material, Service
+from bot.kb.schema import KbFiles, Material, Service
 from bot.kb.text import normalize
 
 FUZZY_CUTOFF = 0.86  # difflib ratio; catches "recidence permit" but not "permit" -> "permits"

@@ -11,7 +11,7 @@ from typing import List, Optional, Tuple
 
 from pydantic import Field, root_validator, validator
 
-from bot.kb.schema import Strict, _check_id
+from bot.kb.facts import Strict, check_id, check_unique_ids
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
@@ -85,12 +85,12 @@ class HallBooking(Strict):
     opens_on_adjusted_working_days: bool  # weekend days made working days; their hours are Monday's
     note: Optional[str] = None
 
-    _id = validator("id", allow_reuse=True)(_check_id)
+    _id = validator("id", allow_reuse=True)(check_id)
 
     @validator("services")
     def _unique_services(cls, services):  # noqa: N805
         for service_id in services:
-            _check_id(service_id)
+            check_id(service_id)
             if services.count(service_id) > 1:
                 raise ValueError(f"service '{service_id}' appears twice")
         return services
@@ -133,12 +133,7 @@ class BookingConfig(Strict):
 
     @validator("halls")
     def _unique_halls(cls, halls):  # noqa: N805
-        seen = set()
-        for hall in halls:
-            if hall.id in seen:
-                raise ValueError(f"hall '{hall.id}' appears twice")
-            seen.add(hall.id)
-        return halls
+        return check_unique_ids(halls, "hall")
 
     def hall(self, hall_id: str) -> Optional[HallBooking]:
         return next((h for h in self.halls if h.id == hall_id), None)

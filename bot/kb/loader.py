@@ -7,8 +7,11 @@ from typing import Any, Dict, List, Tuple, Type
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.kb.apostille_schema import ApostilleFile
+from bot.kb.categories_schema import CategoriesFile
+from bot.kb.contacts_schema import Contacts, HallsFile
 from bot.kb.errors import PolicyFileInvalid
-from bot.kb.schema import ApostilleFile, CategoriesFile, Contacts, HallsFile, KbFiles, Service
+from bot.kb.schema import KbFiles, Service
 
 # file name (relative to the kb directory) -> model of its whole content
 SINGLE_FILES: Dict[str, Type[BaseModel]] = {

@@ -1,56 +1,24 @@
-"""The shape of the knowledge base (policies_kb/), validated with pydantic.
+"""The shape of the knowledge base (policies_kb/), validated with pydantic: one file per service
+(services/*.yml, below) and the files they refer to (halls, contacts, apostille, categories).
 
-Every fact a user can be told carries its own source link and, where the source is
-single, secondary, dated or conflicting, an ``uncertain`` note that the bot reads out.
+The pieces every file shares (Strict, Fact, source and id checks) are in bot.kb.facts.
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Dict, List, Literal, Optional
 
-from pydantic import BaseModel, Extra, Field, root_validator, validator
+from pydantic import Field, root_validator, validator
 
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+from bot.kb.apostille_schema import ApostilleFile
+from bot.kb.categories_schema import CategoriesFile, CategoryCode
+from bot.kb.contacts_schema import Contacts, HallsFile
+from bot.kb.facts import Fact, Names, Strict, check_id, check_unique_ids, check_url
 
 Location = Literal["outside_china", "inside_china"]
-CategoryCode = Literal["A", "B", "C"]
 Provider = Literal["applicant", "employer", "third_party"]
 Family = Literal["spouse", "child"]
 Form = Literal["original", "copy", "original_and_copy", "upload", "online"]
-
-
-class Strict(BaseModel):
-    class Config:
-        extra = Extra.forbid
-        allow_mutation = False
-
-
-def _check_id(value: str) -> str:
-    if not ID_PATTERN.match(value):
-        raise ValueError("must be lower_snake_case, starting with a letter")
-    return value
-
-
-def _check_url(value: str) -> str:
-    if not value.startswith(("https://", "http://")):
-        raise ValueError("must be a full http(s) URL")
-    return value
-
-
-class Fact(Strict):
-    """One statement the bot may make, with where it comes from."""
-
-    text: str = Field(..., min_length=3)
-    source: str
-    uncertain: Optional[str] = None  # why it is not certain; the bot says so
-
-    _url = validator("source", allow_reuse=True)(_check_url)
-
-
-class Names(Strict):
-    en: str
-    zh: Optional[str] = None
 
 
 class Conditions(Strict):
@@ -80,8 +48,8 @@ class Material(Strict):
     source: str
     uncertain: Optional[str] = None
 
-    _id = validator("id", allow_reuse=True)(_check_id)
-    _url = validator("source", allow_reuse=True)(_check_url)
+    _id = validator("id", allow_reuse=True)(check_id)
+    _url = validator("source", allow_reuse=True)(check_url)
 
 
 class WorkingDays(Strict):
@@ -109,7 +77,7 @@ class Fee(Strict):
     source: str
     uncertain: Optional[str] = None
 
-    _url = validator("source", allow_reuse=True)(_check_url)
+    _url = validator("source", allow_reuse=True)(check_url)
 
 
 class Deadline(Strict):
@@ -122,8 +90,8 @@ class Deadline(Strict):
     source: str
     uncertain: Optional[str] = None
 
-    _id = validator("id", allow_reuse=True)(_check_id)
-    _url = validator("source", allow_reuse=True)(_check_url)
+    _id = validator("id", allow_reuse=True)(check_id)
+    _url = validator("source", allow_reuse=True)(check_url)
 
 
 class ComplexCase(Strict):
@@ -138,7 +106,7 @@ class ComplexCase(Strict):
     why: str  # what staff can do here that the assistant cannot
     signals: List[List[str]] = Field(..., min_items=1)
 
-    _id = validator("id", allow_reuse=True)(_check_id)
+    _id = validator("id", allow_reuse=True)(check_id)
 
     @validator("signals")
     def _phrases(cls, groups):  # noqa: N805
@@ -177,128 +145,12 @@ class Service(Strict):
     last_reviewed: dt.date
     uncertain: List[str] = []  # entry-wide caveats
 
-    _id = validator("id", allow_reuse=True)(_check_id)
-    _url = validator("source_url", allow_reuse=True)(_check_url)
+    _id = validator("id", allow_reuse=True)(check_id)
+    _url = validator("source_url", allow_reuse=True)(check_url)
 
     @validator("materials")
     def _unique_materials(cls, materials):  # noqa: N805
-        seen = set()
-        for material in materials:
-            if material.id in seen:
-                raise ValueError(f"material id '{material.id}' appears twice")
-            seen.add(material.id)
-        return materials
-
-
-class Hall(Strict):
-    id: str
-    name: str
-    aliases: List[str] = []
-    district: str
-    address: Optional[str] = None  # None: not published
-    hours: Optional[str] = None  # None: not published
-    services: List[str] = []  # service ids
-    joint_window: Optional[bool] = None  # None: not published
-    phone: Optional[str] = None
-    source: str
-    uncertain: Optional[str] = None
-    last_reviewed: dt.date
-
-    _id = validator("id", allow_reuse=True)(_check_id)
-    _url = validator("source", allow_reuse=True)(_check_url)
-
-
-class Hotline(Strict):
-    id: str
-    name: str
-    number: str
-    hours: str
-    languages: List[str] = []
-    text: str
-    source: str
-    uncertain: Optional[str] = None
-
-    _id = validator("id", allow_reuse=True)(_check_id)
-    _url = validator("source", allow_reuse=True)(_check_url)
-
-
-class OnlineSystem(Strict):
-    id: str
-    name: str
-    url: Optional[str] = None
-    text: str
-    source: str
-    uncertain: Optional[str] = None
-
-    _id = validator("id", allow_reuse=True)(_check_id)
-    _url = validator("source", allow_reuse=True)(_check_url)
-
-
-class Contacts(Strict):
-    """policies_kb/contacts.yml"""
-
-    hotlines: List[Hotline]
-    online_systems: List[OnlineSystem]
-    last_reviewed: dt.date
-
-
-class HallsFile(Strict):
-    """policies_kb/halls.yml"""
-
-    halls: List[Hall]
-    notes: List[Fact] = []
-    last_reviewed: dt.date
-
-
-class Country(Strict):
-    id: str  # ISO 3166-1 alpha-2, lower case
-    name: str
-    aliases: List[str] = []
-    # Apostille Convention: date the Convention applies between this country and China.
-    # None: not a member (or the Convention does not apply with China): consular legalisation.
-    apostille_with_china_since: Optional[dt.date] = None
-    note: Optional[str] = None
-
-    @validator("id")
-    def _iso(cls, value):  # noqa: N805
-        if not re.match(r"^[a-z]{2}$", value):
-            raise ValueError("must be an ISO 3166-1 alpha-2 code in lower case")
-        return value
-
-
-class ApostilleFile(Strict):
-    """policies_kb/apostille.yml: decides apostille versus consular legalisation."""
-
-    china_in_force_since: dt.date
-    summary: Fact
-    apostille_route: Fact
-    legalisation_route: Fact
-    hk_macao_taiwan: Fact
-    mainland: Fact
-    countries: List[Country]
-    source_url: str
-    last_reviewed: dt.date
-    uncertain: List[str] = []
-
-    _url = validator("source_url", allow_reuse=True)(_check_url)
-
-
-class TalentCategory(Strict):
-    id: CategoryCode
-    name: str
-    summary: Fact
-    criteria: List[Fact]
-
-
-class CategoriesFile(Strict):
-    """policies_kb/categories.yml: talent categories A/B/C and the points system."""
-
-    categories: List[TalentCategory]
-    points: List[Fact]
-    source_url: str
-    last_reviewed: dt.date
-
-    _url = validator("source_url", allow_reuse=True)(_check_url)
+        return check_unique_ids(materials, "material id")
 
 
 class KbFiles(Strict):

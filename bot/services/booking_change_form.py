@@ -14,7 +14,7 @@ from bot.domain import booking_chat as chat
 from bot.domain.booking_details import Booking, InvalidContact
 from bot.domain.forms import DIGRESSION_INTENTS
 from bot.domain.wording import Answer
-from bot.services import bookings, vault
+from bot.services import booking_changes, bookings, vault
 from bot.services.answers import QuestionContext
 from bot.services.booking_form import YES_NO
 from bot.services.booking_schedule import (
@@ -101,8 +101,8 @@ def _verify(tools: BookingTools, ctx: QuestionContext, slots: Dict[str, object],
     if ctx.intent in DIGRESSION_INTENTS and len(typed.split()) > 2:
         return Turn()
     try:
-        booking = bookings.find_for_change(tools.uow_factory(), str(slots.get(CODE) or ""), typed, now,
-                                           tools.hasher, conversation_id)
+        booking = booking_changes.find_for_change(tools.uow_factory(), str(slots.get(CODE) or ""), typed, now,
+                                                  tools.hasher, conversation_id)
     except InvalidContact as exc:  # the message never repeats the input
         return Turn({PASSPORT: None}, texts=[exc.problem])
     except bookings.VerificationLocked as exc:  # too many failed checks: the form ends here
@@ -157,8 +157,8 @@ def _booking(tools: BookingTools, slots: Dict[str, object], conversation_id: str
     if passport is None:
         return Turn({PASSPORT: None}, texts=[PASSPORT_GONE])
     try:
-        return bookings.find_for_change(tools.uow_factory(), str(slots.get(CODE) or ""), passport, now,
-                                        tools.hasher)
+        return booking_changes.find_for_change(tools.uow_factory(), str(slots.get(CODE) or ""), passport, now,
+                                               tools.hasher)
     except (bookings.BookingLookupFailed, InvalidContact):
         return Turn({CODE: None, PASSPORT: None}, responses=["utter_booking_not_verified"])
     except bookings.BookingNotChangeable as exc:
@@ -211,14 +211,14 @@ def _change(tools: BookingTools, slots: Dict[str, object], passport: str, now: d
     code = str(slots.get(CODE) or "")
     try:
         if slots.get(KIND) != "reschedule":
-            booking = bookings.cancel(tools.uow_factory(), code, passport, now, tools.hasher)
+            booking = booking_changes.cancel(tools.uow_factory(), code, passport, now, tools.hasher)
             return Finish(texts=[f"Your appointment {booking.code} on {chat.day_text(booking.day)} at "
                                  f"{booking.time:%H:%M} at {tools.hall_name(booking.hall_id)} is cancelled. "
                                  "Its place is free for others again."])
         day = dt.date.fromisoformat(str(slots.get(NEW_DATE)))
         time = chat.parse_clock(str(slots.get(NEW_TIME)))
-        booking = bookings.reschedule(tools.uow_factory(), tools.config, code, passport, day, time, now,
-                                      tools.hasher)
+        booking = booking_changes.reschedule(tools.uow_factory(), tools.config, code, passport, day, time, now,
+                                             tools.hasher)
     except (bookings.BookingLookupFailed, InvalidContact):
         return Finish(responses=["utter_booking_not_verified"])
     except bookings.BookingNotChangeable as exc:

@@ -1,4 +1,5 @@
-"""Use cases of appointment booking: availability, suggestions, booking, verification, cancel, reschedule.
+"""Use cases of appointment booking: availability, suggestions, booking, looking a booking up.
+Verification, cancel and reschedule are in bot.services.booking_changes.
 
 Capacity is enforced by the database, in the transaction that writes the booking: each slot of a
 hall has a row in slot_counters, and a place is taken with one conditional statement,
@@ -11,7 +12,6 @@ BEGIN IMMEDIATE on every connection) and the row must exist before it can be loc
 holding two active bookings for a service on a day is refused by a partial unique index.
 
 ``now`` may be an aware datetime, a naive Beijing datetime, or a date (the start of that day).
-Every change verifies the passport (whole number or last four) against the confirmation code.
 """
 from __future__ import annotations
 
@@ -24,26 +24,20 @@ from sqlalchemy.exc import IntegrityError
 from bot.db import models
 from bot.db.uow import UnitOfWork
 from bot.domain.booking_details import (  # noqa: F401 - re-exported for the chat and the web
-    InvalidContact, Booking, check_email, check_name, check_passport, check_passport_input, check_phone, new_code,
+    InvalidContact, Booking, check_email, check_name, check_passport, check_phone, new_code,
     normalize_code,
 )
 from bot.domain.bookings import (
-    SUGGEST_DAYS_AHEAD, DayAvailability, Suggestions, closed_reason, day_availability, local_now, suggest_times,
-    upcoming_times, utc_naive,
+    SUGGEST_DAYS_AHEAD, DayAvailability, Suggestions, closed_reason, day_availability, suggest_times, upcoming_times,
+    utc_naive,
 )
 from bot.domain.identity import mask_passport
-from bot.domain.verification import (  # noqa: F401 - VerificationLocked re-exported for the chat
-    LOOKBACK, CaseHasher, VerificationLocked, combined_lockout, lockout,
-)
+from bot.domain.verification import CaseHasher, VerificationLocked  # noqa: F401 - VerificationLocked re-exported
 from bot.kb.booking_schema import BookingConfig, HallBooking
 from bot.services.booking_calendar import calendar_file, what_to_bring  # noqa: F401 - re-exported
 
 CODE_ATTEMPTS = 5
-_NO_DIGEST = "0" * 64
 
-
-# Booking checks share the verification-attempt table with case checks, in their own scope.
-ATTEMPT_SCOPE = "B:"
 
 class NotBookable(Exception):
     """The hall takes no bookings for the service (or is unknown); ``halls`` are the ones that do."""
@@ -130,7 +124,7 @@ def availability(uow: UnitOfWork, config: BookingConfig, service_id: str, hall_i
                  now: dt.date) -> DayAvailability:
     """The day at the hall: closed with its reason and nearest open days, or the upcoming slots with free places.
     ``notices``: the year's holiday schedule not published, hours that are configuration."""
-    hall = _hall(config, service_id, hall_id)
+    hall = bookable_hall(config, service_id, hall_id)
     with uow:
         counts = uow.bookings.counts([hall.id], day, day)
     return day_availability(config, hall, service_id, day, now, counts)
@@ -140,19 +134,19 @@ def suggest(uow: UnitOfWork, config: BookingConfig, service_id: str, hall_id: st
             time: Optional[dt.time], now: dt.date) -> Suggestions:
     """Free times near (hall, day, time): this hall first (same day, then the following days), then the
     same day at other halls offering the service, least busy first."""
-    _hall(config, service_id, hall_id)
+    bookable_hall(config, service_id, hall_id)
     with uow:
-        return _suggestions(uow, config, service_id, hall_id, day, time, now)
+        return free_times(uow, config, service_id, hall_id, day, time, now)
 
 
 def book(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: dt.date,
          hasher: CaseHasher) -> Booking:
     """Book one place, or raise NotBookable, InvalidContact, DayClosed, SlotNotOffered, DuplicateBooking
     or SlotFull (with suggestions). The place and the booking are written in one transaction."""
-    hall = _hall(config, request.service_id, request.hall_id)
+    hall = bookable_hall(config, request.service_id, request.hall_id)
     name, passport = check_name(request.name), check_passport(request.passport)
     email, phone = check_email(request.email), check_phone(request.phone)
-    _check_slot(config, hall, request.service_id, request.day, request.time, now)
+    check_slot(config, hall, request.service_id, request.day, request.time, now)
     whole = hasher.passport(passport)
     slot = (hall.id, request.day, request.time)
     with uow:
@@ -163,7 +157,7 @@ def book(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: d
             uow.bookings.ensure_counter(slot, hall.capacity)
             if not uow.bookings.take_place(slot, hall.capacity):
                 uow.session.rollback()
-                raise SlotFull(*slot, _suggestions(uow, config, request.service_id, *slot, now))
+                raise SlotFull(*slot, free_times(uow, config, request.service_id, *slot, now))
             stamp = utc_naive(now)
             row = models.Booking(
                 code=code, service_id=request.service_id, hall_id=hall.id, day=request.day,
@@ -174,7 +168,7 @@ def book(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: d
             uow.bookings.add(row)
             try:
                 uow.commit()
-                return _view(row)
+                return booking_view(row)
             except IntegrityError:  # a concurrent booking by the same person, or (rarely) a code drawn twice
                 uow.session.rollback()
                 if uow.bookings.by_code(code) is None:
@@ -192,96 +186,22 @@ def get_booking(uow: UnitOfWork, code: str) -> Booking:
         row = uow.bookings.by_code(written)
         if row is None:
             raise BookingNotFound()
-        return _view(row)
+        return booking_view(row)
 
 
-def find_for_change(uow: UnitOfWork, code: str, passport_input: str, now: dt.date, hasher: CaseHasher,
-                    conversation_id: str = "") -> Booking:
-    """The booking, once the passport (whole or last four) matches; BookingNotFound / VerificationFailed
-    (same message), InvalidContact for input that cannot be a passport, BookingNotChangeable.
+# -- shared with bot.services.booking_changes ---------------------------------------------
 
-    Failed checks count like case verifications (bot.domain.verification): 5 for a code or in a
-    conversation within 15 minutes lock both for 15 minutes (VerificationLocked), across restarts.
-    """
-    moment = utc_naive(now).replace(tzinfo=dt.timezone.utc)
-    scope = ATTEMPT_SCOPE + (normalize_code(code) or "?")
-    conversation = hasher.conversation(conversation_id)
-    with uow:
-        by_code, by_conversation = uow.attempts.verification_failures(scope, conversation, moment - LOOKBACK)
-        state = combined_lockout(lockout(by_code, moment), lockout(by_conversation, moment))
-        if state.locked:
-            raise VerificationLocked(state.until)
-        try:
-            row = _verified(uow, code, passport_input, hasher)
-        except BookingLookupFailed:
-            uow.attempts.add_verification(scope, conversation, False, moment)
-            uow.commit()
-            raise
-        _check_changeable(row, now)
-        return _view(row)
-
-
-def cancel(uow: UnitOfWork, code: str, passport_input: str, now: dt.date, hasher: CaseHasher) -> Booking:
-    """Cancel a verified, upcoming booking and free its place."""
-    with uow:
-        row = _verified(uow, code, passport_input, hasher)
-        _check_changeable(row, now)
-        slot = (row.hall_id, row.day, row.start_time)
-        if not uow.bookings.change_if_active(row.id, slot, {"status": "cancelled", "updated_at": utc_naive(now)}):
-            raise BookingNotChangeable(_view(row), "it was changed a moment ago")
-        uow.bookings.release_place(slot)
-        uow.commit()
-        uow.session.refresh(row)
-        return _view(row)
-
-
-def reschedule(uow: UnitOfWork, config: BookingConfig, code: str, passport_input: str, new_day: dt.date,
-               new_time: dt.time, now: dt.date, hasher: CaseHasher, new_hall_id: Optional[str] = None) -> Booking:
-    """Move a verified, upcoming booking (same code) to another time, day or hall, atomically: the new
-    place is taken and the old one freed in one transaction, or nothing changes. Raises what book() raises."""
-    with uow:
-        row = _verified(uow, code, passport_input, hasher)
-        _check_changeable(row, now)
-        hall = _hall(config, row.service_id, new_hall_id or row.hall_id)
-        _check_slot(config, hall, row.service_id, new_day, new_time, now)
-        old, new = (row.hall_id, row.day, row.start_time), (hall.id, new_day, new_time)
-        if old == new:
-            return _view(row)
-        service_id = row.service_id
-        other = uow.bookings.active_for(row.passport_hmac, service_id, new_day)
-        if other is not None and other.id != row.id:
-            raise DuplicateBooking(service_id, new_day)
-        changes = {"hall_id": hall.id, "day": new_day, "start_time": new_time, "slot_minutes": hall.slot_minutes,
-                   "status": "rescheduled", "change_count": row.change_count + 1, "updated_at": utc_naive(now)}
-        try:
-            if not uow.bookings.change_if_active(row.id, old, changes):
-                raise BookingNotChangeable(_view(row), "it was changed a moment ago")
-            uow.bookings.ensure_counter(new, hall.capacity)
-            for slot in sorted([old, new]):  # one lock order for every transaction: no deadlock on PostgreSQL
-                if slot == old:
-                    uow.bookings.release_place(old)
-                elif not uow.bookings.take_place(new, hall.capacity):
-                    uow.session.rollback()
-                    raise SlotFull(*new, _suggestions(uow, config, service_id, *new, now))
-            uow.commit()
-        except IntegrityError:  # the partial unique index: a concurrent booking of the service that day
-            uow.session.rollback()
-            raise DuplicateBooking(service_id, new_day) from None
-        uow.session.refresh(row)
-        return _view(row)
-
-
-# -- helpers ------------------------------------------------------------------------------
-
-def _hall(config: BookingConfig, service_id: str, hall_id: str) -> HallBooking:
+def bookable_hall(config: BookingConfig, service_id: str, hall_id: str) -> HallBooking:
+    """The hall's booking settings; NotBookable when it takes no bookings for the service."""
     hall = config.hall(hall_id)
     if hall is None or service_id not in hall.services:
         raise NotBookable(service_id, hall_id, bookable_halls(config, service_id))
     return hall
 
 
-def _check_slot(config: BookingConfig, hall: HallBooking, service_id: str, day: dt.date, time: dt.time,
-                now: dt.date) -> None:
+def check_slot(config: BookingConfig, hall: HallBooking, service_id: str, day: dt.date, time: dt.time,
+               now: dt.date) -> None:
+    """DayClosed or SlotNotOffered unless ``time`` is an upcoming slot of the hall on an open day."""
     if closed_reason(config, hall, day, now) is not None:
         raise DayClosed(day_availability(config, hall, service_id, day, now, {}))
     times = upcoming_times(hall, day, now)
@@ -289,34 +209,16 @@ def _check_slot(config: BookingConfig, hall: HallBooking, service_id: str, day: 
         raise SlotNotOffered(hall.id, day, time, times)
 
 
-def _suggestions(uow: UnitOfWork, config: BookingConfig, service_id: str, hall_id: str, day: dt.date,
-                 time: Optional[dt.time], now: dt.date) -> Suggestions:
+def free_times(uow: UnitOfWork, config: BookingConfig, service_id: str, hall_id: str, day: dt.date,
+               time: Optional[dt.time], now: dt.date) -> Suggestions:
+    """What suggest() returns, inside an open unit of work."""
     halls = {hall_id, *bookable_halls(config, service_id)}
     counts = uow.bookings.counts(halls, day, day + dt.timedelta(days=SUGGEST_DAYS_AHEAD))
     return suggest_times(config, service_id, hall_id, day, time, now, counts)
 
 
-def _verified(uow: UnitOfWork, code: str, passport_input: str, hasher: CaseHasher) -> models.Booking:
-    typed = check_passport_input(passport_input)
-    written = normalize_code(code)
-    row = uow.bookings.by_code(written) if written else None
-    if row is None:
-        hasher.matches(written or "", _NO_DIGEST, _NO_DIGEST, typed)  # same work as a real check
-        raise BookingNotFound()
-    if not hasher.matches(row.code, row.passport_hmac, row.passport_last4_hmac, typed):
-        raise VerificationFailed()
-    return row
-
-
-def _check_changeable(row: models.Booking, now: dt.date) -> None:
-    booking = _view(row)
-    if not booking.is_active:
-        raise BookingNotChangeable(booking, f"it is {booking.status.replace('_', ' ')}")
-    if booking.starts_at <= local_now(now):
-        raise BookingNotChangeable(booking, "its time has passed")
-
-
-def _view(row: models.Booking) -> Booking:
+def booking_view(row: models.Booking) -> Booking:
+    """The booking as the chat and the web show it."""
     return Booking(
         code=row.code, service_id=row.service_id, hall_id=row.hall_id, day=row.day, time=row.start_time,
         slot_minutes=row.slot_minutes, applicant_name=row.applicant_name, passport_masked=row.passport_masked,

@@ -8,9 +8,7 @@ from bot.db.models import Case
 from bot.db.uow import UnitOfWork
 from bot.domain.cases import CaseStatusView, parse_case_number, status_info
 from bot.domain.identity import parse_passport_input
-from bot.domain.verification import (
-    LOOKBACK, CaseHasher, VerificationFailed, VerificationLocked, combined_lockout, lockout,
-)
+from bot.domain.verification import LOOKBACK, CaseHasher, VerificationFailed, check_lockout
 from bot.services import clock
 
 # Compared against when the case number is unknown, so both answers take the same work.
@@ -32,18 +30,14 @@ def verify_case(uow: UnitOfWork, hasher: CaseHasher, case_number: str, passport_
     conversation = hasher.conversation(conversation_id)
     with uow:
         by_case, by_conversation = uow.attempts.verification_failures(number, conversation, now - LOOKBACK)
-        state = combined_lockout(lockout(by_case, now), lockout(by_conversation, now))
-        if state.locked:
-            raise VerificationLocked(state.until)
+        check_lockout(by_case, by_conversation, now)
         case = uow.cases.by_number(number)
         stored = (case.passport_hmac, case.passport_last4_hmac) if case else (_NO_CASE, _NO_CASE)
         matched = hasher.matches(number, *stored, given) and case is not None
         uow.attempts.add_verification(number, conversation, matched, now)
         uow.commit()
         if not matched:
-            state = combined_lockout(lockout(by_case + [now], now), lockout(by_conversation + [now], now))
-            if state.locked:
-                raise VerificationLocked(state.until)
+            state = check_lockout(by_case + [now], by_conversation + [now], now)
             raise VerificationFailed(state.attempts_left)
         return _view(uow, case)
 

@@ -15,7 +15,7 @@ from actions.appointments import (
     ValidateBookingChangeForm, ValidateBookingForm,
 )
 from bot import wiring
-from bot.services import bookings, clock, vault
+from bot.services import booking_changes, bookings, clock, vault
 from bot.services.bookings import BookingRequest
 from bot.services.keys import case_hasher, secret_key
 from tests.conftest import make_tracker
@@ -317,7 +317,7 @@ async def test_reschedule_to_a_full_slot_or_a_closed_day_is_explained(fixed_cloc
 
 async def test_a_cancelled_booking_ends_the_form(fixed_clock):
     booking = book_lena(fixed_clock)
-    bookings.cancel(wiring.uow_factory()(), booking.code, "5634", NOW, case_hasher(fixed_clock))
+    booking_changes.cancel(wiring.uow_factory()(), booking.code, "5634", NOW, case_hasher(fixed_clock))
     chat = Chat({"change_kind": "cancel", "booking_code": booking.code})
     slots, said = await chat.run(ValidateBookingChangeForm(), "5634", requested="change_passport")
     assert slots["change_passport"] == "unchangeable" and slots["requested_slot"] is None

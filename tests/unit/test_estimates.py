@@ -7,16 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import estimates as rules
-from bot.domain.estimates import (
-    classify_estimate_question,
-    conclusion_date,
-    detect_event,
-    event_deadlines,
-    extension_window,
-    prefers_past,
-)
+from bot.domain.estimate_questions import classify_estimate_question, detect_event, prefers_past
+from bot.domain.estimates import conclusion_date, event_deadlines, extension_window
 from bot.domain.workdays import is_covered, is_working_day
-from bot.services.estimates import closed_summary, estimate
+from bot.services.estimate_answers import closed_summary
+from bot.services.estimates import estimate
 
 D = dt.date
 TODAY = D(2026, 11, 22)

@@ -97,6 +97,14 @@ def test_duplicate_key_is_rejected(kb_copy):
     assert "duplicate key 'summary'" in str(_error(kb_copy))
 
 
+def test_material_id_used_twice_in_a_service(kb_copy):
+    path = kb_copy / "services" / "z_visa.yml"
+    path.write_text(path.read_text().replace("  - id: passport\n", "  - id: notification_letter\n", 1))
+    err = _error(kb_copy)
+    assert (err.file, err.field) == ("services/z_visa.yml", "materials")
+    assert "material id 'notification_letter' appears twice" in err.problem
+
+
 def test_unknown_hall_reference(kb_copy):
     path = kb_copy / "halls.yml"
     _edit(path, "services: [", "services: [no_such_service, ")

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.verification import (
-    LOCK, MAX_FAILURES, WINDOW, CaseHasher, Lockout, combined_lockout, lockout,
+    LOCK, MAX_FAILURES, WINDOW, CaseHasher, Lockout, VerificationLocked, check_lockout, combined_lockout, lockout,
 )
 
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
@@ -55,6 +55,15 @@ def test_combined_scopes_lock_until_the_last_lock_ends():
     assert combined_lockout(a, b) == Lockout(NOW + 5 * MIN, 0)
     assert combined_lockout(Lockout(None, 3), Lockout(None, 1)) == Lockout(None, 1)
     assert combined_lockout(Lockout(None, 3), a) == Lockout(NOW + MIN, 0)
+
+
+def test_check_lockout_counts_a_key_and_a_conversation_together():
+    assert check_lockout([NOW - MIN], [NOW - MIN, NOW - 2 * MIN], NOW) == Lockout(None, MAX_FAILURES - 2)
+    five = [NOW - i * MIN for i in range(MAX_FAILURES)]
+    for by_key, by_conversation in ((five, []), ([], five)):
+        with pytest.raises(VerificationLocked) as locked:
+            check_lockout(by_key, by_conversation, NOW)
+        assert locked.value.until == five[0] + LOCK
 
 
 @given(st.lists(st.integers(min_value=0, max_value=60 * 60), max_size=30))
