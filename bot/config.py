@@ -53,8 +53,10 @@ class Settings(BaseSettings):
     # Production mode (README "Production mode"): Rasa's Redis lock store keeps one message per
     # conversation at a time across processes; empty means Rasa's in-memory lock store, which is only
     # correct for one Rasa process with one Sanic worker.
+    # The same Redis shares the socket.io rooms across Rasa processes (bot/rasa_socketio.py).
     lock_store_url: Optional[str] = None  # e.g. redis://127.0.0.1:6379/0
-    lock_store_key_prefix: str = "etown"  # letters and digits; Rasa prepends it to its lock keys
+    # letters and digits; Rasa prepends it to its lock keys, and it names the socket.io pub/sub channel
+    lock_store_key_prefix: str = "etown"
     rasa_replicas: int = Field(1, ge=1, le=16)  # Rasa processes on rasa_port, rasa_port+1, ...
     rasa_workers: int = Field(1, ge=1, le=16)  # Sanic workers per Rasa process (SANIC_WORKERS)
     action_workers: int = Field(1, ge=1, le=16)  # Sanic workers of the action server (ACTION_SERVER_SANIC_WORKERS)

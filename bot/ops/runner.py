@@ -63,6 +63,7 @@ def check_ports(settings: Settings) -> None:
 TRACKER_PASSWORD_VAR = "ETOWN_TRACKER_STORE_PASSWORD"
 LOCK_PASSWORD_VAR = "ETOWN_LOCK_STORE_PASSWORD"
 ACTION_TOKEN_VAR = "ETOWN_ACTION_TOKEN"
+JWT_SECRET_VAR = "ETOWN_RASA_JWT_SECRET"
 
 
 def _env_ref(name: str) -> str:
@@ -143,7 +144,9 @@ def secret_env(settings: Settings) -> Dict[str, str]:
 
 
 def child_env(settings: Settings) -> Dict[str, str]:
-    """The environment of the servers: every setting as ETOWN_*, so a child reads the very same Settings."""
+    """The environment of the servers: every setting as ETOWN_*, so a child reads the very same Settings,
+    and the Rasa JWT secret resolved once here (in development the secret file), for bot/rasa_server.py
+    and the web app."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ETOWN_")}
     for name, value in settings.dict().items():
         if value is not None:
@@ -163,20 +166,23 @@ def child_env(settings: Settings) -> Dict[str, str]:
         "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
     })
     env.update(secret_env(settings))
+    env[JWT_SECRET_VAR] = jwt_secret(settings)
     return env
 
 
 def commands(settings: Settings, model: Path, endpoints: Path) -> Dict[str, List[str]]:
-    """The command of each server by name: actions, rasa-0, rasa-1, ..., web."""
-    rasa = str(Path(sys.executable).with_name("rasa"))
+    """The command of each server by name: actions, rasa-0, rasa-1, ..., web. No command holds a
+    secret (``ps`` shows commands to every user): they come from child_env()."""
     found = {"actions": [sys.executable, "-m", "bot", "actions"]}
     for index, port in enumerate(settings.rasa_ports):
-        found[f"rasa-{index}"] = [rasa, "run", "--model", str(model), "--endpoints", str(endpoints),
+        # `rasa run` through bot/rasa_server.py, which adds --jwt-secret from ETOWN_RASA_JWT_SECRET in-process.
+        found[f"rasa-{index}"] = [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
+                                  "--endpoints", str(endpoints),
                                   "--credentials", "credentials.yml", "--interface", settings.host,
                                   "--port", str(port), "--cors", *settings.resolved_cors_origins,
                                   # The HTTP API is on only with a JWT secret: the staff console pauses,
                                   # writes into and hands back conversations through it (bot/integrations/rasa_api.py).
-                                  "--enable-api", "--jwt-secret", jwt_secret(settings), "--jwt-method", JWT_METHOD]
+                                  "--enable-api", "--jwt-method", JWT_METHOD]
     found["web"] = [sys.executable, "-m", "bot", "web"]
     return found
 

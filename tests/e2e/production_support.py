@@ -1,4 +1,5 @@
-"""Helpers of the production-mode tests: ports, a database of their own, the webhook, a private PostgreSQL."""
+"""Helpers of the production-mode tests: ports, a database of their own, the servers started the
+runner's way, the webhook, a private PostgreSQL and Redis."""
 from __future__ import annotations
 
 import json
@@ -11,12 +12,16 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from sqlalchemy import create_engine, text
 
 from bot.config import Settings
+from bot.ops import runner
+from bot.ops.setup import prepare
+from bot.ops.training import ensure_model
 
 SHARED_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"  # the machine's PostgreSQL (started by .ci/run)
 REDIS_URL = "redis://127.0.0.1:6379/0"  # the machine's Redis; each run uses its own lock key prefix
@@ -75,6 +80,24 @@ def production_settings(database: str, lock_store_url: str, **overrides) -> Sett
                   rasa_port=free_port(), action_port=free_port(), web_port=web_port)
     values.update(overrides)
     return Settings(**values)
+
+
+def prepared(settings: Settings) -> Settings:
+    """``settings`` after the set-up `make run` does (schema, knowledge base, spaCy pipeline)."""
+    prepare(settings)
+    return settings
+
+
+@contextmanager
+def running_servers(settings: Settings, tmp_path_factory, label: str) -> Iterator[runner.Servers]:
+    """The action server, the Rasa replica(s) and the web app started by the runner (as `make run`
+    does), logging under a folder of their own; stopped on exit."""
+    model = ensure_model(settings)  # trained or restored by `make test`'s set-up
+    running = runner.start(settings, model, log_dir=tmp_path_factory.mktemp(label) / "logs")
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 def say(port: int, sender: str, message) -> Tuple[int, List[dict]]:

@@ -1,6 +1,7 @@
-"""Production mode end to end: two Rasa replicas (different ports) sharing the PostgreSQL tracker store
-and the Redis lock store, the token-checked action server, the web app, all on the machine's real
-PostgreSQL and Redis (a database and a lock key prefix of their own).
+"""Production mode end to end: two Rasa replicas (different ports) sharing the PostgreSQL tracker store,
+the Redis lock store and the socket.io rooms (Redis pub/sub), the token-checked action server, the web
+app, all on the machine's real PostgreSQL and Redis (a database, and a key prefix that also names the
+pub/sub channel, of their own).
 
 The tests run in file order; the last one kills a replica.
 """
@@ -13,12 +14,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.config import Settings
-from bot.ops import runner
-from bot.ops.setup import prepare
-from bot.ops.training import ensure_model
 from tests.e2e.production_support import (
-    JWT_SECRET, REDIS_URL, SHARED_POSTGRES, TOKEN, create_database, drop_database, free_ports, http,
-    production_settings, say, texts, unique,
+    JWT_SECRET, REDIS_URL, SHARED_POSTGRES, TOKEN, create_database, drop_database, free_ports, http, prepared,
+    production_settings, running_servers, say, texts, unique, wait_until,
 )
 
 
@@ -31,17 +29,13 @@ def database():
 
 @pytest.fixture(scope="module")
 def settings(database):
-    settings = production_settings(database, REDIS_URL, rasa_port=free_ports(2), rasa_replicas=2)
-    prepare(settings)
-    return settings
+    return prepared(production_settings(database, REDIS_URL, rasa_port=free_ports(2), rasa_replicas=2))
 
 
 @pytest.fixture(scope="module")
 def servers(settings, tmp_path_factory):
-    model = ensure_model(settings)  # trained or restored by `make test`'s set-up
-    running = runner.start(settings, model, log_dir=tmp_path_factory.mktemp("production") / "logs")
-    yield running
-    running.stop()
+    with running_servers(settings, tmp_path_factory, "production") as running:
+        yield running
 
 
 def user_turns(settings: Settings, sender: str) -> list:
@@ -117,10 +111,19 @@ def test_the_action_server_refuses_calls_without_the_token(servers, settings):
     assert http("GET", url + "/actions", headers={"Authorization": f"Bearer {TOKEN}"})[0] == 200
 
 
-def test_the_rasa_http_api_answers_only_with_a_valid_jwt(servers, settings):
+def test_the_rasa_http_api_answers_only_with_a_valid_jwt_its_secret_on_no_command_line(servers, settings):
+    import psutil
+
     from bot.integrations.rasa_api import RasaConversations, RasaRequestRejected
 
-    for port in settings.rasa_ports:
+    for index, port in enumerate(settings.rasa_ports):
+        # started the runner's way: bot.rasa_server takes the secret from its environment, so neither
+        # the process nor any child (Sanic workers) shows it in /proc/<pid>/cmdline (what ps prints)
+        process = psutil.Process(servers.named[f"rasa-{index}"].pid)
+        assert process.cmdline()[1:4] == ["-m", "bot.rasa_server", "run"]
+        for each in (process, *process.children(recursive=True)):
+            assert JWT_SECRET not in " ".join(each.cmdline())
+        # ...and Rasa checks that very secret
         status, _ = http("GET", f"http://127.0.0.1:{port}/conversations/x/tracker")
         assert status == 401
         # the staff console's client, with the configured secret, is let in on every replica
@@ -129,6 +132,62 @@ def test_the_rasa_http_api_answers_only_with_a_valid_jwt(servers, settings):
         with pytest.raises(RasaRequestRejected) as rejected:
             forged.events(uuid.uuid4().hex)
         assert rejected.value.status == 401
+
+
+async def test_a_staff_reply_through_one_replica_reaches_a_widget_held_by_the_other(servers, settings):
+    import asyncio
+
+    import socketio
+
+    from bot.integrations.rasa_api import STAFF_LABEL, RasaConversations
+
+    first, second = settings.rasa_ports
+    session = uuid.uuid4().hex
+    received, confirmed = asyncio.Queue(), asyncio.Queue()
+    client = socketio.AsyncClient()
+    client.on("session_confirm", confirmed.put)
+    client.on("bot_uttered", received.put)
+    # the widget's socket is on replica A only; long-polling (the installed aiohttp is too old for
+    # the engine.io client's websocket upgrade)
+    await client.connect(f"http://127.0.0.1:{first}", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": session})
+        assert await asyncio.wait_for(confirmed.get(), 60) == session
+        # the person's own question, answered by replica A: every part of the answer arrives once
+        await client.emit("user_uttered", {"message": "how much does a residence permit cost?", "session_id": session})
+        expected = await asyncio.to_thread(_answer_parts_when_done, first, session)
+        got = [await asyncio.wait_for(received.get(), 120) for _ in expected]
+        assert [m.get("text") for m in got] == expected and "CNY" in "\n".join(expected)
+
+        # a staff reply through replica B's HTTP API, as the staff console sends it
+        console = RasaConversations(f"http://127.0.0.1:{second}", JWT_SECRET)
+        await asyncio.to_thread(console.send_staff_message, session, "Please bring your passport.")
+        staff = await asyncio.wait_for(received.get(), 60)
+        # Published after the answer above, so a duplicate of it would have come first.
+        assert staff == {"text": STAFF_LABEL + "Please bring your passport."}
+        assert received.empty()
+    finally:
+        await client.disconnect()
+
+
+def _answer_parts_when_done(port: int, session: str) -> list:
+    """The socket.io messages (the parts of each bot text, as Rasa's channel splits them) of the
+    conversation's last turn, once the turn is stored (it ends with action_listen)."""
+    from bot.integrations.rasa_api import RasaConversations
+
+    api = RasaConversations(f"http://127.0.0.1:{port}", JWT_SECRET)
+
+    def finished():
+        events = api.events(session)
+        users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+        if users and events[-1].get("event") == "action" and events[-1].get("name") == "action_listen" \
+                and len(events) > users[-1] + 1:
+            return events[users[-1]:]
+        return None
+
+    turn = wait_until(finished, timeout=120, step=0.5)
+    assert turn, "the turn was not stored"
+    return [part for e in turn if e.get("event") == "bot" for part in (e.get("text") or "").strip().split("\n\n")]
 
 
 def test_action_server_down_gives_an_apology_and_a_suggestion(servers, settings):

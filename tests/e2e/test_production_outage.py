@@ -15,12 +15,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.config import Settings
-from bot.ops import runner
-from bot.ops.setup import prepare
-from bot.ops.training import ensure_model
 from tests.case_data import LENA
 from tests.e2e.production_support import (
-    PrivateCluster, PrivateRedis, create_database, http, production_settings, say, texts, wait_until,
+    PrivateCluster, PrivateRedis, create_database, http, prepared, production_settings, running_servers, say,
+    texts, wait_until,
 )
 
 PUSH_TOKEN = "production-test-case-push-token-0123456789"
@@ -45,17 +43,13 @@ def redis_server():
 @pytest.fixture(scope="module")
 def settings(cluster, redis_server):
     database = create_database(cluster.admin_url, "etown")
-    settings = production_settings(database, redis_server.url, case_push_token=PUSH_TOKEN)
-    prepare(settings)
-    return settings
+    return prepared(production_settings(database, redis_server.url, case_push_token=PUSH_TOKEN))
 
 
 @pytest.fixture(scope="module")
 def servers(settings, tmp_path_factory):
-    model = ensure_model(settings)  # trained or restored by `make test`'s set-up
-    running = runner.start(settings, model, log_dir=tmp_path_factory.mktemp("outage") / "logs")
-    yield running
-    running.stop()
+    with running_servers(settings, tmp_path_factory, "outage") as running:
+        yield running
 
 
 def push(settings: Settings, case: dict):

@@ -110,8 +110,9 @@ def test_development_endpoints_have_no_lock_store_and_no_token():
     assert "lock_store" not in config and "headers" not in config["action_endpoint"]
 
 
-def test_child_environment_carries_the_settings_and_drops_stale_ones(monkeypatch):
-    settings = Settings(rasa_workers=2, action_workers=3, lock_store_url="redis://127.0.0.1:6379/0")
+def test_child_environment_carries_the_settings_and_drops_stale_ones(monkeypatch, tmp_path):
+    settings = Settings(rasa_workers=2, action_workers=3, lock_store_url="redis://127.0.0.1:6379/0",
+                        database_url=f"sqlite:///{tmp_path / 'etown.db'}")
     monkeypatch.setenv("ETOWN_ACTION_TOKEN", "stale-token-from-the-shell")  # the settings above did not set one
     env = runner.child_env(settings)
     assert env["SANIC_WORKERS"] == "2" and env["ACTION_SERVER_SANIC_WORKERS"] == "3"
@@ -133,3 +134,26 @@ def test_outage_messages_say_what_happened_and_what_to_do(kb):
     assert "temporarily unavailable" in text and "send it again" in text and hotline.name in text
     assert "try again" in no_answer_text(hotline) and hotline.name in no_answer_text(hotline)
     assert "contact the service hall" in no_answer_text(None)
+
+
+def test_rasa_commands_hold_no_secret_and_the_environment_carries_it(tmp_path):
+    settings = production(rasa_port=7200)
+    found = runner.commands(settings, tmp_path / "model.tar.gz", tmp_path / "endpoints.yml")
+    assert list(found) == ["actions", "rasa-0", "rasa-1", "web"]
+    for name in ("rasa-0", "rasa-1"):
+        command = found[name]
+        assert command[1:4] == ["-m", "bot.rasa_server", "run"]
+        assert "--jwt-secret" not in command and SECRET[::-1] not in " ".join(command)
+        assert command[-3:] == ["--enable-api", "--jwt-method", "HS256"]
+    assert found["rasa-1"][found["rasa-1"].index("--port") + 1] == "7201"
+    assert all(SECRET[::-1] not in " ".join(command) for command in found.values())
+    assert runner.child_env(settings)["ETOWN_RASA_JWT_SECRET"] == SECRET[::-1]
+
+
+def test_development_children_share_the_secret_file_the_web_app_reads(tmp_path):
+    from bot.integrations.rasa_api import jwt_secret
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'etown.db'}")
+    secret = runner.child_env(settings)["ETOWN_RASA_JWT_SECRET"]
+    assert len(secret) >= 32 and secret == jwt_secret(settings)
+    assert (tmp_path / "rasa_jwt.secret").exists()

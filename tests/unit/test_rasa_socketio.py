@@ -34,3 +34,51 @@ async def test_session_request_joins_the_room_named_by_the_session_id():
     assert sid in dict(sio.manager.get_participants("/", "b992f2ac62e84f588aefb5e94b1688f1"))
     assert confirmed == [("session_confirm", "b992f2ac62e84f588aefb5e94b1688f1", sid)]
     assert channel.name() == "socketio"
+
+
+def test_without_a_redis_url_the_rooms_stay_in_the_process():
+    from bot.config import Settings
+    from bot.rasa_socketio import rooms_manager
+
+    assert rooms_manager(Settings()) is None
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    channel.client_manager = None
+    channel.blueprint(_ignore)
+    assert type(channel.sio.manager).__name__ == "AsyncManager"
+
+
+def test_with_the_lock_store_url_rooms_are_shared_through_redis_on_the_deployments_channel():
+    from socketio import AsyncRedisManager
+
+    from bot.config import Settings
+    from bot.rasa_socketio import rooms_manager
+
+    settings = Settings(lock_store_url="redis://:pw@redis.internal:6380/3", lock_store_key_prefix="etownA")
+    manager = rooms_manager(settings)
+    assert isinstance(manager, AsyncRedisManager)
+    assert manager.redis_url == "redis://:pw@redis.internal:6380/3" and manager.channel == "etownA-socketio"
+    other = Settings(lock_store_url=settings.lock_store_url, lock_store_key_prefix="etownB")
+    assert rooms_manager(other).channel == "etownB-socketio"  # Redis pub/sub ignores the db: the prefix separates
+
+
+async def test_the_channel_runs_its_socketio_server_on_the_redis_manager():
+    from socketio import AsyncRedisManager
+
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    channel.client_manager = AsyncRedisManager("redis://127.0.0.1:6379/0", channel="unit-test-socketio")
+    blueprint = channel.blueprint(_ignore)
+    sio = channel.sio
+    assert sio.manager is channel.client_manager and sio.manager.server is sio
+    assert not sio.manager_initialized  # subscribed when the server starts (after_server_start listener)
+    assert any(listener.event == "after_server_start" for listener in blueprint._future_listeners)
+    # a socket held here still joins its session's room locally (no Redis needed for that)
+    confirmed = []
+
+    async def emit(event, data=None, room=None, namespace=None, **kwargs):
+        confirmed.append((event, data, room))
+
+    sio.emit = emit
+    sid = await sio.manager.connect("eio-1", "/")
+    await sio.handlers["/"]["session_request"](sid, {"session_id": "b992f2ac62e84f588aefb5e94b1688f1"})
+    assert sid in dict(sio.manager.get_participants("/", "b992f2ac62e84f588aefb5e94b1688f1"))
+    assert confirmed == [("session_confirm", "b992f2ac62e84f588aefb5e94b1688f1", sid)]
