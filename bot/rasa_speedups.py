@@ -11,9 +11,8 @@ unit-tested against Rasa's own code. Re-check them on any Rasa upgrade.
 - Event types: ``Event.resolve_by_type`` walks every subclass of ``Event`` for every event it
   reads (a stored conversation, an action's answer): about 6 % of the server's CPU. Here the
   name-to-class table is built once and rebuilt only for a name it does not know.
-- Rules: ``RulePolicy`` parses each rule's JSON key again for every rule, every turn of the
-  history and every prediction (about 5 %). Here each key is parsed once; the parsed states
-  are only read.
+- Rules: bot/rasa_fast_rules.py (RulePolicy re-parsed and re-checked every rule against the
+  whole conversation for every prediction: about a tenth of the CPU).
 - Garbage collection: the loaded model, TensorFlow and Rasa leave millions of long-lived
   objects, and every full collection walked all of them again; those collections, set off by
   whatever line allocated at that moment, were about a tenth of the server's CPU. Once the model
@@ -28,7 +27,6 @@ unit-tested against Rasa's own code. Re-check them on any Rasa upgrade.
 from __future__ import annotations
 
 import gc
-import json
 import weakref
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
@@ -97,12 +95,6 @@ def resolve_event_type(type_name: Text, default: Optional[Type] = None) -> Optio
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
-@lru_cache(maxsize=8192)
-def rule_key_to_state(rule_key: Text) -> List[Dict]:
-    """RulePolicy._rule_key_to_state, parsed once per key (callers only read the states)."""
-    return json.loads(rule_key)
-
-
 # One shared client session per (event loop, headers, basic auth); a session belongs to its loop.
 _sessions: "weakref.WeakKeyDictionary[Any, Dict[Tuple, Any]]" = weakref.WeakKeyDictionary()
 
@@ -162,15 +154,14 @@ def install() -> None:
     if _installed:
         return
     from rasa.core.actions.action import RemoteAction
-    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import rasa_deferred_ted
+    from bot import rasa_deferred_ted, rasa_fast_rules
 
     rasa_deferred_ted.install()
+    rasa_fast_rules.install()
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_type)
-    RulePolicy._rule_key_to_state = staticmethod(rule_key_to_state)
     EndpointConfig.session = shared_session
     _installed = True

@@ -5,7 +5,7 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-from bot import rasa_speedups
+from bot import rasa_fast_rules, rasa_speedups
 
 VALID = {"events": [{"event": "slot", "name": "topic", "value": "fees", "timestamp": None}],
          "responses": [{"text": "Fees: CNY 400", "buttons": []}]}
@@ -87,13 +87,6 @@ def test_stored_events_read_back_the_same_with_the_table(monkeypatch):
     assert deserialise_events([e.as_dict() for e in events]) == events
 
 
-def test_rule_keys_are_parsed_once_into_the_same_states():
-    key = json.dumps([{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}])
-    first = rasa_speedups.rule_key_to_state(key)
-    assert first == json.loads(key)
-    assert rasa_speedups.rule_key_to_state(key) is first
-
-
 async def test_action_calls_share_one_session_and_its_connections(unused_tcp_port):
     from aiohttp import web
     from rasa.utils.endpoints import EndpointConfig
@@ -128,12 +121,14 @@ def test_install_puts_every_speed_up_in_place(monkeypatch):
     from rasa.utils.endpoints import EndpointConfig
 
     for owner, name in ((RemoteAction, "_validate_action_result"), (Event, "resolve_by_type"),
-                        (RulePolicy, "_rule_key_to_state"), (EndpointConfig, "session")):
+                        (RulePolicy, "_rule_key_to_state"), (RulePolicy, "_get_possible_keys"),
+                        (EndpointConfig, "session")):
         monkeypatch.setattr(owner, name, owner.__dict__[name])
     monkeypatch.setattr(rasa_speedups, "_installed", False)
     rasa_speedups.install()
     assert Event.resolve_by_type("slot") is _resolve_as_rasa_does("slot")
     assert RulePolicy._rule_key_to_state("[]") == []
+    assert RulePolicy._get_possible_keys is rasa_fast_rules.get_possible_keys
     assert EndpointConfig.session is rasa_speedups.shared_session
 
 
