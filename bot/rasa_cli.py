@@ -1,7 +1,7 @@
 """Rasa's command line with our Rasa speed-ups installed first: ``python -m bot.rasa_cli test core ...``.
 
 The test conversations (scripts/test.sh) run through it, so they check the dialogue exactly as the
-servers run it (bot/rasa_speedups.py; the servers install the same speed-ups at start-up).
+servers run it (bot/rasa_speedups.py; bot/rasa_server.py installs the same speed-ups for `rasa run`).
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ handed over inside the process.
 environment (ETOWN_RASA_JWT_SECRET, which the runner and the container set; in development the
 secret file, see bot/integrations/rasa_api.py) and appended to the arguments Rasa's command line
 parses in this process; the process's own command line never holds it. Every other argument is
-passed to ``rasa run`` unchanged.
+passed to ``rasa run`` unchanged. The Rasa speed-ups (bot/rasa_speedups.py) are installed first.
 """
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ def main(argv: Optional[List[str]] = None) -> None:
         raise SystemExit(f"The Rasa server cannot start: {missing}") from None
     arguments = rasa_arguments(list(sys.argv[1:] if argv is None else argv), secret)
     from rasa.__main__ import main as rasa_main
+
+    from bot import rasa_speedups
+
+    rasa_speedups.install()
 
     sys.argv = ["rasa", *arguments]  # what Rasa's argparse reads; /proc/<pid>/cmdline stays as started
     rasa_main()

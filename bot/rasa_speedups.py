@@ -1,4 +1,5 @@
-"""Speed-ups for the Rasa server process, installed once when our tracker store is created.
+"""Speed-ups for the Rasa server process, installed by our entry points (bot/rasa_server.py for
+``rasa run``, bot/rasa_cli.py for ``rasa test``) before Rasa starts.
 
 Each one removes work Rasa 3.6 repeats on every message without changing what it computes; each
 was found by profiling the Rasa server under load (bench/hotspots.py, bench/README.md) and is

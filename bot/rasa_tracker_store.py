@@ -22,7 +22,6 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot import rasa_speedups
 from bot.domain.privacy import redact_events
 
 logger = logging.getLogger(__name__)
@@ -80,8 +79,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        # Created once when the Rasa server starts: the place to speed up that process.
-        rasa_speedups.install()
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with noting_failures():

@@ -24,13 +24,15 @@ def test_only_rasa_run_is_started(argv):
         rasa_arguments(argv, SECRET)
 
 
-def test_main_hands_rasa_the_secret_from_the_environment(monkeypatch):
+def test_main_hands_rasa_the_secret_from_the_environment_after_the_speed_ups(monkeypatch):
     import rasa.__main__
     import sys
 
+    from bot import rasa_speedups
     from bot.config import get_settings
 
     seen = {}
+    monkeypatch.setattr(rasa_speedups, "install", lambda: seen.setdefault("installed_before_rasa", "argv" not in seen))
     monkeypatch.setenv("ETOWN_RASA_JWT_SECRET", SECRET)
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     monkeypatch.setattr(rasa.__main__, "main", lambda: seen.setdefault("argv", list(sys.argv)))
@@ -40,6 +42,7 @@ def test_main_hands_rasa_the_secret_from_the_environment(monkeypatch):
     finally:
         get_settings.cache_clear()
     assert seen["argv"] == ["rasa", "run", "--port", "5999", "--jwt-secret", SECRET]
+    assert seen["installed_before_rasa"] is True
 
 
 def test_main_stops_with_a_clear_message_without_a_secret_in_production(monkeypatch):
