@@ -19,6 +19,7 @@ from typing import Iterator, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -82,31 +83,58 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with noting_failures():
-            return await super().retrieve(sender_id)
+            return await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         with noting_failures():
-            return await super().retrieve_full_tracker(conversation_id)
+            return await self._retrieve(conversation_id, fetch_events_from_all_sessions=True)
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """Rasa's query (the latest session's events, or all, by id), as one Core statement: the
+        stored JSON only, without building an ORM object per event (a quarter of a turn's CPU)."""
+        events_table = self.SQLEvent.__table__
+        query = sa.select(events_table.c.data).where(self._in_conversation(sender_id, fetch_events_from_all_sessions))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(events_table.c.id)).scalars().all()
+        if not (self.domain and rows):
+            return None
+        return DialogueStateTracker.from_dict(sender_id, [json.loads(data) for data in rows], self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         with noting_failures():
             await self._save(tracker)
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
-        """Store the events not stored yet, with answers to sensitive questions redacted."""
+        """Store the events not stored yet, with answers to sensitive questions redacted, in one
+        transaction (a count, then one multi-row insert)."""
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
-            for data in self._new_event_dicts(tracker, stored):
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id,
-                    type_name=data.get("event"),
-                    timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                ))
-            session.commit()
+        events_table = self.SQLEvent.__table__
+        counting = sa.select(sa.func.count()).select_from(events_table).where(
+            self._in_conversation(tracker.sender_id, fetch_events_from_all_sessions=False))
+        with self.engine.begin() as connection:
+            stored = connection.execute(counting).scalar_one()
+            rows = [{"sender_id": tracker.sender_id,
+                     "type_name": data.get("event"),
+                     "timestamp": data.get("timestamp"),
+                     "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                     "action_name": data.get("name"),
+                     "data": json.dumps(data)}
+                    for data in self._new_event_dicts(tracker, stored)]
+            if rows:
+                connection.execute(events_table.insert(), rows)
+
+    def _in_conversation(self, sender_id: Text, fetch_events_from_all_sessions: bool):
+        """Rasa's _event_query condition: the sender's events, from its latest session start on
+        (or all of them when it has none, or when all sessions are asked for)."""
+        events_table = self.SQLEvent.__table__
+        condition = events_table.c.sender_id == sender_id
+        if fetch_events_from_all_sessions:
+            return condition
+        session_start = (sa.select(sa.func.max(events_table.c.timestamp))
+                         .where(events_table.c.sender_id == sender_id,
+                                events_table.c.type_name == SessionStarted.type_name)
+                         .scalar_subquery())
+        return sa.and_(condition, sa.or_(events_table.c.timestamp >= session_start, session_start.is_(None)))
 
     @staticmethod
     def _new_event_dicts(tracker: DialogueStateTracker, stored: int) -> Iterator[dict]:
