@@ -30,16 +30,17 @@ def latency_tables(lat: dict) -> list:
            f"{lat['mode']} mode, {lat['seconds_per_level_and_bot']:.0f} s per level and bot in {lat['rounds']} "
            f"alternating round(s), {lat['cpu_count']} cores, load average {lat['loadavg_start']} at the start and "
            f"{lat['loadavg_end']} at the end).", "",
-           "| conversations | bot | p50 ms | p95 ms | p99 ms | msg/s | messages | errors |",
-           "|---|---|---|---|---|---|---|---|"]
+           "| conversations | bot | p50 ms | p95 ms | p99 ms | msg/s | CPU ms per message | messages | errors |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for level in lat["comparison"]["levels"]:
         for name in ("ours", "bare"):
             f = level[name]
+            cpu = " + ".join(f"{v} ({k})" for k, v in f.get("cpu_ms_per_msg_by_process", {}).items()) or "n/a"
             out.append(f"| {level['concurrency']} | {name} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | "
-                       f"{f['msg_per_s']} | {f['messages']} | {f['errors']} |")
+                       f"{f['msg_per_s']} | {cpu} | {f['messages']} | {f['errors']} |")
         r = level["ratio"]
         out.append(f"| {level['concurrency']} | **ours/bare** | **{r.get('p50_ms')}** | **{r.get('p95_ms')}** | "
-                   f"{r.get('p99_ms')} | **{r.get('msg_per_s')}** | | |")
+                   f"{r.get('p99_ms')} | **{r.get('msg_per_s')}** | {r.get('cpu_ms_per_msg', 'n/a')} | | |")
     out += ["", "| bot | cold start to first answer | peak RSS per process | model size | training |",
             "|---|---|---|---|---|"]
     comp, models = lat["comparison"], lat["models"]
