@@ -180,6 +180,13 @@ def fallback_offer_button() -> Button:
     return Button("Leave a question for staff", "/request_human")
 
 
+def expired_text(waited_minutes: int, hours: str, reply_by: dt.date) -> str:
+    return (f"I'm sorry: no one on the hall's staff was free to join you in the last {_minutes(waited_minutes)}, "
+            f"so I've taken our conversation back. Nothing you wrote is lost; the staff can read it. I can pass "
+            f"your question on with a way to reach you: they answer {hours} (Beijing time) and will reply by "
+            f"{weekday_date(reply_by)}, the next working day.")
+
+
 def handback_text(topic_names: Tuple[str, ...]) -> str:
     about = f" We were talking about the {' and the '.join(topic_names)}." if topic_names else ""
     return (f"You're back with the assistant; the staff member has handed the conversation back to me.{about} "
