@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     handoff_queue_timeout_minutes: int = Field(20, ge=1, le=24 * 60)
     handoff_retention_days: int = Field(90, ge=1, le=3650)
     handoff_sweep_seconds: float = Field(60.0, ge=0, le=3600)
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header names the
+    # client of a console login; empty: the peer address is the client (the login limit per address).
+    trusted_proxies: str = ""
     # Rasa's HTTP API, through which the staff console reads, pauses, writes into and hands back
     # conversations: enabled only with this JWT secret (HS256). Production must set it; when unset,
     # development uses a random secret kept in rasa_jwt.secret next to the SQLite database.
@@ -93,6 +96,13 @@ class Settings(BaseSettings):
     @validator("kb_dir", "spacy_dir", "models_dir", "model_cache_dir")
     def _expand_home(cls, value: Path) -> Path:  # noqa: N805 - pydantic signature
         return value.expanduser()
+
+    @validator("trusted_proxies")
+    def _trusted_proxies_readable(cls, value: str) -> str:  # noqa: N805 - pydantic signature
+        from bot.domain.staff import parse_trusted_proxies
+
+        parse_trusted_proxies(value)  # InvalidTrustedProxies (a ValueError) names the entry
+        return value
 
     @validator("staff_hours")
     def _staff_hours_readable(cls, value: str) -> str:  # noqa: N805 - pydantic signature
