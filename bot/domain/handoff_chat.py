@@ -71,12 +71,15 @@ def is_complex_case(case: ComplexCase, text: str) -> bool:
 
 def transcript(events: Iterable[Dict]) -> List[Dict[str, str]]:
     """Transcript lines {"who": "user"|"bot"|"staff", "text", "at"} from Rasa event dicts, with the
-    answers to personal-data questions redacted (bot.domain.privacy) and button payloads left out."""
+    answers to personal-data questions redacted (bot.domain.privacy), button payloads and external
+    intents left out."""
     lines: List[Dict[str, str]] = []
     for event in redact_events(events):
         kind = event.get("event")
         text = event.get("text")
         if kind not in ("user", "bot") or not isinstance(text, str) or not text.strip():
+            continue
+        if kind == "user" and is_external(event):
             continue
         if kind == "user" and text.startswith("/"):  # a button's payload: the intent, not words
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or "a button"
@@ -85,6 +88,11 @@ def transcript(events: Iterable[Dict]) -> List[Dict[str, str]]:
             ("user" if kind == "user" else "bot")
         lines.append({"who": who, "text": text, "at": _iso(event.get("timestamp"))})
     return lines
+
+
+def is_external(event: Dict) -> bool:
+    """An intent the web app triggered through Rasa's API (hand-back, expiry), not the person's words."""
+    return bool((event.get("metadata") or {}).get("is_external"))
 
 
 def _iso(stamp) -> str:

@@ -15,6 +15,7 @@ from bot.db.models import HandoffTicket, TicketMessage
 from bot.db.repositories.cases import from_db_time, to_db_time
 from bot.db.uow import UnitOfWork
 from bot.domain import handoff as rules
+from bot.domain.handoff_chat import is_external
 from bot.domain.privacy import redact_events
 from bot.integrations.rasa_api import RasaUnavailable
 from bot.services.handoff import TEXT_MAX
@@ -205,7 +206,7 @@ def copy_user_messages(uow: UnitOfWork, ticket_id: int, events: List[Dict[str, A
             stamp = event.get("timestamp")
             text = event.get("text")
             if event.get("event") != "user" or not isinstance(stamp, (int, float)) or stamp <= since \
-                    or not isinstance(text, str) or not text.strip():
+                    or not isinstance(text, str) or not text.strip() or is_external(event):
                 continue
             key = f"event:{stamp:.6f}"
             if key in known:

@@ -55,6 +55,9 @@ def test_an_unclaimed_live_ticket_expires_after_the_time_out_and_the_bot_takes_o
     call_back = open_call_back(uow_factory)
     assert expire_overdue(uow_factory(), SETTINGS, MONDAY_10 + 19 * MIN) == []
     rasa.user_says("conv-1", "Is anyone there?", (MONDAY_10 + 5 * MIN).timestamp())
+    rasa.tracker_events["conv-1"].append({"event": "user", "text": "EXTERNAL: EXTERNAL_handback",
+                                          "timestamp": (MONDAY_10 + 6 * MIN).timestamp(),
+                                          "metadata": {"is_external": True}})  # not the person's words
     report = sweep(uow_factory(), SETTINGS, rasa, MONDAY_10 + 20 * MIN)
     assert report.expired == [ticket] and report.resumed == [ticket] and report.waiting == []
     assert rasa.sent() == [("expire_handoff", "conv-1")]

@@ -38,7 +38,8 @@ class FailsOnce:
         return call
 
 
-def test_the_sweep_runs_with_the_app_survives_a_failed_round_and_stops_with_it(app, console_settings, rasa):  # noqa: F811
+def test_the_sweep_runs_with_the_app_survives_a_failed_round_and_stops_with_it(  # noqa: F811
+        app, console_settings, rasa):  # noqa: F811
     app.state.settings = console_settings.copy(update={"handoff_sweep_seconds": 0.05})
     app.state.rasa_conversations = FailsOnce(rasa)
     sweeper = app.state.handoff_sweeper

@@ -35,7 +35,8 @@ def _sqlite_check(old: str, new: str) -> None:
                          "WHERE type = 'table' AND name = 'handoff_tickets'"), {"old": old, "new": new})
     bind.exec_driver_sql(f"PRAGMA schema_version={int(version) + 1}")
     bind.exec_driver_sql("PRAGMA writable_schema=OFF")
-    sql = bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'handoff_tickets'")).scalar()
+    sql = bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'handoff_tickets'")
+                       ).scalar()
     if new not in sql:
         raise RuntimeError("handoff_tickets: the status CHECK was not where revision 0006 put it")
 
