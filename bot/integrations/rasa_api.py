@@ -121,9 +121,12 @@ class RasaConversations:
 
     def _resume_and_trigger(self, conversation_id: str, intent: str) -> None:
         # Resume first: Rasa runs no action for a trigger_intent on a paused conversation
-        # (MessageProcessor._should_handle_message), and would keep the intent unanswered. A retry after
-        # a failed trigger resumes again, which changes nothing.
-        self._request("POST", conversation_id, "tracker/events", json=[{"event": "resume"}])
+        # (MessageProcessor._should_handle_message), and would keep the intent unanswered. The pause
+        # ended the turn without the action_listen a finished turn records; without it the rules see
+        # "after action_start_handoff" instead of the external intent, and only listen. A retry after a
+        # failed trigger resumes and listens again, which changes nothing.
+        self._request("POST", conversation_id, "tracker/events",
+                      json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}])
         self._request("POST", conversation_id, "trigger_intent", json={"name": intent, "entities": {}},
                       params={"output_channel": OUTPUT_CHANNEL})
 

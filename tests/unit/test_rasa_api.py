@@ -104,7 +104,8 @@ def recorder():
 def test_the_bot_is_resumed_first_then_given_an_external_intent_on_the_persons_channel(recorder, call, intent):
     getattr(RasaConversations(recorder.url, SECRET), call)("web 1")
     [(m1, path1, query1, body1, auth), (m2, path2, query2, body2, _)] = recorder.requests
-    assert (path1, body1, query1) == ("/conversations/web%201/tracker/events", [{"event": "resume"}], {})
+    assert (path1, query1) == ("/conversations/web%201/tracker/events", {})
+    assert body1 == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
     assert path2 == "/conversations/web%201/trigger_intent"
     assert body2 == {"name": intent, "entities": {}} and query2 == {"output_channel": ["socketio"]}
     assert auth.startswith("Bearer ") and jwt.decode(auth[7:], SECRET, algorithms=["HS256"])["user"]["role"] == "admin"
