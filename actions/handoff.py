@@ -3,7 +3,9 @@
 Inside staff hours action_start_handoff opens a ticket in the queue and pauses the conversation
 (ConversationPaused): Rasa stays silent while staff hold it, and the person's messages reach the
 staff console. Staff hand it back through Rasa's HTTP API (bot/integrations/rasa_api.py), which
-resumes the conversation and runs action_handback on the person's channel.
+resumes the conversation and triggers EXTERNAL_handback (rule: action_handback) on the person's
+channel; a ticket nobody claimed in time is resumed with EXTERNAL_handoff_expired (rule:
+action_handoff_expired, then the handoff form).
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -149,12 +151,22 @@ class ActionSubmitHandoff(Action):
         return turn_events(dispatcher, turn)
 
 
-class ActionHandback(Action):
-    """Run by the staff console's hand-back (HTTP API): greet the person back with the context.
+class ActionHandoffExpired(Action):
+    """EXTERNAL_handoff_expired, triggered when nobody claimed the queued ticket in time: say no one was
+    free and offer to take the question and a contact (the handoff form follows, data/rules/handoff.yml)."""
 
-    It is never predicted by the policies, so it ends with the action_listen that a predicted
-    turn would have: the person's next message then starts a normal turn.
-    """
+    def name(self) -> Text:
+        return "action_handoff_expired"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        settings = wiring.settings()
+        return turn_events(dispatcher, handoff_chat.expired(settings, clock.now(settings)))
+
+
+class ActionHandback(Action):
+    """EXTERNAL_handback, triggered by the staff console's hand-back (HTTP API): greet the person back
+    with the context."""
 
     def name(self) -> Text:
         return "action_handback"
@@ -162,7 +174,7 @@ class ActionHandback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(text=chat.handback_text(self._topics(tracker)))
-        return [SlotSet("handoff_path", None), SlotSet("handoff_reason", None), ActionExecuted("action_listen")]
+        return [SlotSet("handoff_path", None), SlotSet("handoff_reason", None)]
 
     @staticmethod
     def _topics(tracker: Tracker) -> tuple:

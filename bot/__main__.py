@@ -13,6 +13,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bot.cli_cases import add_case_commands  # noqa: E402
+from bot.cli_handoff import add_handoff_commands  # noqa: E402
 from bot.cli_staff import add_staff_commands  # noqa: E402
 from bot.config import PROJECT_ROOT, ConfigurationError, get_settings  # noqa: E402
 from bot.kb.errors import PolicyFileInvalid  # noqa: E402
@@ -198,6 +199,7 @@ def parser() -> argparse.ArgumentParser:
     endpoints.set_defaults(func=cmd_endpoints)
     add_case_commands(sub)
     add_staff_commands(sub)
+    add_handoff_commands(sub)
     return p
 
 

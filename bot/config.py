@@ -72,6 +72,16 @@ class Settings(BaseSettings):
     staff_every_day: bool = False
     handoff_minutes_per_ticket: float = Field(10.0, gt=0, le=240)
     handoff_desks: int = Field(2, ge=1, le=50)
+    # A live (in-hours) ticket nobody claims within this many minutes expires: the bot takes the
+    # conversation back and offers the call-back form. Finished tickets lose their transcript,
+    # question, contact and slots after handoff_retention_days. The web app sweeps every
+    # handoff_sweep_seconds (0: never; then run `python -m bot handoff sweep` from a scheduler).
+    handoff_queue_timeout_minutes: int = Field(20, ge=1, le=24 * 60)
+    handoff_retention_days: int = Field(90, ge=1, le=3650)
+    handoff_sweep_seconds: float = Field(60.0, ge=0, le=3600)
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header names the
+    # client of a console login; empty: the peer address is the client (the login limit per address).
+    trusted_proxies: str = ""
     # Rasa's HTTP API, through which the staff console reads, pauses, writes into and hands back
     # conversations: enabled only with this JWT secret (HS256). Production must set it; when unset,
     # development uses a random secret kept in rasa_jwt.secret next to the SQLite database.
@@ -88,6 +98,13 @@ class Settings(BaseSettings):
     @validator("kb_dir", "spacy_dir", "models_dir", "model_cache_dir")
     def _expand_home(cls, value: Path) -> Path:  # noqa: N805 - pydantic signature
         return value.expanduser()
+
+    @validator("trusted_proxies")
+    def _trusted_proxies_readable(cls, value: str) -> str:  # noqa: N805 - pydantic signature
+        from bot.domain.staff import parse_trusted_proxies
+
+        parse_trusted_proxies(value)  # InvalidTrustedProxies (a ValueError) names the entry
+        return value
 
     @validator("staff_hours")
     def _staff_hours_readable(cls, value: str) -> str:  # noqa: N805 - pydantic signature

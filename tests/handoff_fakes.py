@@ -31,6 +31,9 @@ class RecordingConversations:
     def hand_back(self, conversation_id: str) -> None:
         self._call("hand_back", conversation_id)
 
+    def expire_handoff(self, conversation_id: str) -> None:
+        self._call("expire_handoff", conversation_id)
+
     def user_says(self, conversation_id: str, text: str, timestamp: float) -> None:
         self.tracker_events.setdefault(conversation_id, []).append(
             {"event": "user", "text": text, "timestamp": timestamp, "parse_data": {"text": text, "entities": []}})

@@ -245,12 +245,14 @@ class StaffSession(Base):
 
 
 class StaffLoginAttempt(Base):
-    """One console login; failures lock the username (bot.domain.verification.lockout)."""
+    """One console login; failures lock the username and, many of them, the client address
+    (bot.domain.verification.lockout)."""
 
     __tablename__ = "staff_login_attempts"
 
     id = Column(Integer, primary_key=True)
     username = Column(String(64), nullable=False, index=True)
+    client_address = Column(String(64), nullable=True, index=True)  # the peer (or trusted proxy's client)
     succeeded = Column(Boolean, nullable=False)
     attempted_at = Column(DateTime, nullable=False, index=True)
 
@@ -263,7 +265,8 @@ class HandoffTicket(Base):
 
     __tablename__ = "handoff_tickets"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'claimed', 'handed_back', 'closed')", name="ck_handoff_tickets_status"),
+        CheckConstraint("status IN ('queued', 'claimed', 'handed_back', 'closed', 'expired')",
+                        name="ck_handoff_tickets_status"),
         # One open ticket per conversation, enforced by the database.
         Index("uq_handoff_tickets_open_conversation", "conversation_id", unique=True,
               sqlite_where=text(OPEN_TICKET), postgresql_where=text(OPEN_TICKET)),
@@ -282,6 +285,7 @@ class HandoffTicket(Base):
     resolution_note = Column(Text, nullable=True)
     resume_pending = Column(Boolean, nullable=False, default=False)  # the bot must still be resumed
     last_event_at = Column(DateTime, nullable=True)  # newest tracker event copied into the messages
+    purged_at = Column(DateTime, nullable=True)  # transcript, question, contact and slots erased (retention)
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime, nullable=False)
 

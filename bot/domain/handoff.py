@@ -23,8 +23,10 @@ QUEUED = "queued"  # waiting for a staff member (inside hours: the bot is paused
 CLAIMED = "claimed"  # a staff member holds the conversation
 HANDED_BACK = "handed_back"  # the staff member gave the conversation back to the bot
 CLOSED = "closed"  # resolved with a note
-STATUSES = (QUEUED, CLAIMED, HANDED_BACK, CLOSED)
+EXPIRED = "expired"  # queued inside hours and not claimed in time: the bot took the conversation back
+STATUSES = (QUEUED, CLAIMED, HANDED_BACK, CLOSED, EXPIRED)
 OPEN_STATUSES = (QUEUED, CLAIMED)
+FINISHED_STATUSES = (HANDED_BACK, CLOSED, EXPIRED)
 
 REASONS = ("asked_for_human", "repeated_fallback", "complex_case", "outside_hours")
 REASON_LABELS = {
@@ -49,18 +51,46 @@ _ALLOWED = {
     "answered": (CLAIMED,),
     "handed back": (CLAIMED,),
     "closed": (QUEUED, CLAIMED),
+    "expired": (QUEUED,),
 }
 
 
 def check_transition(status: str, step: str) -> None:
     """Raises InvalidTransition unless a ticket in ``status`` may be ``step`` (claimed, answered,
-    handed back, closed)."""
+    handed back, closed, expired)."""
     if status not in _ALLOWED[step]:
         raise InvalidTransition(status, step)
 
 
 def is_open(status: str) -> bool:
     return status in OPEN_STATUSES
+
+
+def queue_deadline(created_at: dt.datetime, timeout_minutes: int) -> dt.datetime:
+    """When a live ticket queued at ``created_at`` expires if nobody has claimed it."""
+    return created_at + dt.timedelta(minutes=timeout_minutes)
+
+
+def queued_since_cutoff(now: dt.datetime, timeout_minutes: int) -> dt.datetime:
+    """Live tickets queued at or before this moment have waited the whole time-out at ``now``."""
+    return now - dt.timedelta(minutes=timeout_minutes)
+
+
+def may_expire(status: str, in_hours: bool, created_at: dt.datetime, now: dt.datetime, timeout_minutes: int) -> bool:
+    """True for a live (in-hours) ticket still queued when its time-out has passed. Call-backs left
+    outside hours never expire: staff answer them by e-mail or phone."""
+    return status == QUEUED and in_hours and now >= queue_deadline(created_at, timeout_minutes)
+
+
+def next_working_day_after(hours: "StaffHours", local: dt.datetime) -> dt.date:
+    """The first day after ``local``'s day on which staff hours begin (the call-back promise)."""
+    tomorrow = dt.datetime.combine(local.date() + dt.timedelta(days=1), MIDNIGHT, tzinfo=local.tzinfo)
+    return hours.next_opening(tomorrow).date()
+
+
+def retention_cutoff(now: dt.datetime, retention_days: int) -> dt.datetime:
+    """Finished tickets last changed before this moment have their personal content erased."""
+    return now - dt.timedelta(days=retention_days)
 
 
 # --- staff hours ------------------------------------------------------------------------------
@@ -204,6 +234,7 @@ class LedgerTimes:
     claimed_at: Optional[dt.datetime] = None
     first_response_at: Optional[dt.datetime] = None
     resolved_at: Optional[dt.datetime] = None
+    outcome: Optional[str] = None  # handed_back, closed, expired; None while open
 
 
 @dataclass(frozen=True)
@@ -213,6 +244,7 @@ class LedgerFigures:
     responded: int
     resolved: int
     open: int
+    expired: int  # queued live and not claimed in time: not responded, not resolved, not open
     response_rate: Optional[float]  # responded / received; None when nothing was received
     completion_rate: Optional[float]  # resolved / received
     median_first_response: Optional[dt.timedelta]  # received -> first response, answered demands only
@@ -220,10 +252,12 @@ class LedgerFigures:
 
 
 def ledger_figures(rows: Sequence[LedgerTimes]) -> LedgerFigures:
-    """Counts, rates and time to first response over ``rows`` (demands received in a period)."""
+    """Counts, rates and time to first response over ``rows`` (demands received in a period). An
+    expired demand counts as received but neither responded to nor resolved."""
     received = len(rows)
     responded = [r for r in rows if r.first_response_at is not None]
-    resolved = sum(1 for r in rows if r.resolved_at is not None)
+    resolved = sum(1 for r in rows if r.resolved_at is not None and r.outcome != EXPIRED)
+    expired = sum(1 for r in rows if r.outcome == EXPIRED)
     waits = sorted(r.first_response_at - r.received_at for r in responded)
     seconds = [w.total_seconds() for w in waits]
     return LedgerFigures(
@@ -231,7 +265,8 @@ def ledger_figures(rows: Sequence[LedgerTimes]) -> LedgerFigures:
         claimed=sum(1 for r in rows if r.claimed_at is not None),
         responded=len(responded),
         resolved=resolved,
-        open=received - resolved,
+        open=received - resolved - expired,
+        expired=expired,
         response_rate=len(responded) / received if received else None,
         completion_rate=resolved / received if received else None,
         median_first_response=dt.timedelta(seconds=statistics.median(seconds)) if seconds else None,

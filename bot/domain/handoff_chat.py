@@ -71,12 +71,15 @@ def is_complex_case(case: ComplexCase, text: str) -> bool:
 
 def transcript(events: Iterable[Dict]) -> List[Dict[str, str]]:
     """Transcript lines {"who": "user"|"bot"|"staff", "text", "at"} from Rasa event dicts, with the
-    answers to personal-data questions redacted (bot.domain.privacy) and button payloads left out."""
+    answers to personal-data questions redacted (bot.domain.privacy), button payloads and external
+    intents left out."""
     lines: List[Dict[str, str]] = []
     for event in redact_events(events):
         kind = event.get("event")
         text = event.get("text")
         if kind not in ("user", "bot") or not isinstance(text, str) or not text.strip():
+            continue
+        if kind == "user" and is_external(event):
             continue
         if kind == "user" and text.startswith("/"):  # a button's payload: the intent, not words
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or "a button"
@@ -85,6 +88,11 @@ def transcript(events: Iterable[Dict]) -> List[Dict[str, str]]:
             ("user" if kind == "user" else "bot")
         lines.append({"who": who, "text": text, "at": _iso(event.get("timestamp"))})
     return lines
+
+
+def is_external(event: Dict) -> bool:
+    """An intent the web app triggered through Rasa's API (hand-back, expiry), not the person's words."""
+    return bool((event.get("metadata") or {}).get("is_external"))
 
 
 def _iso(stamp) -> str:
@@ -178,6 +186,13 @@ def offer_answer() -> Answer:
 
 def fallback_offer_button() -> Button:
     return Button("Leave a question for staff", "/request_human")
+
+
+def expired_text(waited_minutes: int, hours: str, reply_by: dt.date) -> str:
+    return (f"I'm sorry: no one on the hall's staff was free to join you in the last {_minutes(waited_minutes)}, "
+            f"so I've taken our conversation back. Nothing you wrote is lost; the staff can read it. I can pass "
+            f"your question on with a way to reach you: they answer {hours} (Beijing time) and will reply by "
+            f"{weekday_date(reply_by)}, the next working day.")
 
 
 def handback_text(topic_names: Tuple[str, ...]) -> str:

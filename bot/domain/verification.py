@@ -52,8 +52,9 @@ class Lockout:
         return self.until is not None
 
 
-def lockout(failures: Iterable[dt.datetime], now: dt.datetime) -> Lockout:
-    """The lock state of one scope (a case number, a conversation, an enterprise) from its failure times."""
+def lockout(failures: Iterable[dt.datetime], now: dt.datetime, max_failures: int = MAX_FAILURES) -> Lockout:
+    """The lock state of one scope (a case number, a conversation, an enterprise) from its failure
+    times: ``max_failures`` within WINDOW lock it for LOCK."""
     times = sorted(t for t in failures if now - LOOKBACK < t <= now)
     until: Optional[dt.datetime] = None
     counted: list = []  # failures since the last lock ended, within WINDOW of each other
@@ -61,12 +62,12 @@ def lockout(failures: Iterable[dt.datetime], now: dt.datetime) -> Lockout:
         if until is not None and t < until:
             continue  # stored during a lock (a race): it neither counts nor extends the lock
         counted = [c for c in counted if c > t - WINDOW] + [t]
-        if len(counted) >= MAX_FAILURES:
+        if len(counted) >= max_failures:
             until, counted = t + LOCK, []
     if until is not None and until > now:
         return Lockout(until, 0)
     recent = [c for c in counted if c > now - WINDOW]
-    return Lockout(None, MAX_FAILURES - len(recent))
+    return Lockout(None, max_failures - len(recent))
 
 
 def combined_lockout(*scopes: Lockout) -> Lockout:

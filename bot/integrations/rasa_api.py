@@ -1,7 +1,8 @@
 """A small client of Rasa's HTTP API (rasa/server.py), authenticated with a JWT (HS256).
 
 The staff console uses it to read a conversation, to pause it, to write into the person's chat
-widget and to hand the conversation back to the bot. The Rasa server runs with
+widget and to hand the conversation back to the bot; the handoff sweep to give the bot back a
+conversation whose queued ticket nobody claimed in time. The Rasa server runs with
 ``--enable-api --jwt-secret <secret> --jwt-method HS256`` (bot/ops/runner.py); tokens carry
 ``{"user": {"username": "etown-staff-console", "role": "admin"}}``, the payload Rasa's
 ``requires_auth`` accepts for every conversation, and expire after a few minutes.
@@ -11,7 +12,9 @@ Endpoints (Rasa 3.6):
 - POST /conversations/{id}/tracker/events                                    append events
       ?output_channel=socketio&execute_side_effects=true                    ...and send BotUttered
       events to the person's socket.io room (the session id: session_persistence is on)
-- POST /conversations/{id}/execute?output_channel=socketio {"name": ...}    run one action there
+- POST /conversations/{id}/trigger_intent?output_channel=socketio          an external intent: the
+      {"name": "EXTERNAL_...", "entities": {}}                               rules answer it there
+      (data/rules/handoff.yml; the execute endpoint it replaces is deprecated)
 """
 from __future__ import annotations
 
@@ -30,7 +33,8 @@ JWT_METHOD = "HS256"
 TOKEN_LIFETIME = dt.timedelta(minutes=5)
 CONSOLE_USER = "etown-staff-console"
 OUTPUT_CHANNEL = "socketio"  # the chat page's widget; see credentials.yml
-HANDBACK_ACTION = "action_handback"
+HANDBACK_INTENT = "EXTERNAL_handback"  # data/rules/handoff.yml: action_handback
+EXPIRED_INTENT = "EXTERNAL_handoff_expired"  # data/rules/handoff.yml: action_handoff_expired, the handoff form
 STAFF_METADATA = {"from": "staff"}  # marks staff lines among the bot's events (transcripts)
 STAFF_LABEL = "Hall staff: "  # the widget shows every message on the bot's side: say who writes
 SECRET_FILE = "rasa_jwt.secret"
@@ -106,10 +110,24 @@ class RasaConversations:
         self._request("POST", conversation_id, "tracker/events", json=[{"event": "pause"}])
 
     def hand_back(self, conversation_id: str) -> None:
-        """ConversationResumed, then action_handback on the person's channel: the bot greets the
+        """ConversationResumed, then EXTERNAL_handback on the person's channel: the bot greets the
         person back with the context and answers the next message itself."""
-        self._request("POST", conversation_id, "tracker/events", json=[{"event": "resume"}])
-        self._request("POST", conversation_id, "execute", json={"name": HANDBACK_ACTION},
+        self._resume_and_trigger(conversation_id, HANDBACK_INTENT)
+
+    def expire_handoff(self, conversation_id: str) -> None:
+        """ConversationResumed, then EXTERNAL_handoff_expired on the person's channel: the bot says no
+        one was free and offers to take the question and a contact."""
+        self._resume_and_trigger(conversation_id, EXPIRED_INTENT)
+
+    def _resume_and_trigger(self, conversation_id: str, intent: str) -> None:
+        # Resume first: Rasa runs no action for a trigger_intent on a paused conversation
+        # (MessageProcessor._should_handle_message), and would keep the intent unanswered. The pause
+        # ended the turn without the action_listen a finished turn records; without it the rules see
+        # "after action_start_handoff" instead of the external intent, and only listen. A retry after a
+        # failed trigger resumes and listens again, which changes nothing.
+        self._request("POST", conversation_id, "tracker/events",
+                      json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}])
+        self._request("POST", conversation_id, "trigger_intent", json={"name": intent, "entities": {}},
                       params={"output_channel": OUTPUT_CHANNEL})
 
     # -- plumbing -----------------------------------------------------------------------------

@@ -63,6 +63,15 @@ def start(uow: UnitOfWorkFactory, settings: Settings, convo: Conversation, reaso
                               "handoff_question": None, "handoff_contact": None})
 
 
+def expired(settings: Settings, now: dt.datetime) -> HandoffTurn:
+    """The queued ticket was not claimed in time (bot.services.handoff_lifecycle expired it): say so and
+    go on like the after-hours path (the form asks for the question and a contact next)."""
+    hours = handoff.staff_hours(settings)
+    reply_by = rules.next_working_day_after(hours, now.astimezone(ZoneInfo(settings.timezone)))
+    return HandoffTurn([chat.expired_text(settings.handoff_queue_timeout_minutes, hours.describe(), reply_by)],
+                       slots={"handoff_path": chat.AFTER_HOURS, "handoff_question": None, "handoff_contact": None})
+
+
 def _already_waiting(uow: UnitOfWorkFactory, settings: Settings, convo: Conversation,
                      current: handoff.TicketView, now: dt.datetime) -> HandoffTurn:
     reply_by = None
@@ -107,5 +116,5 @@ def submit(uow: UnitOfWorkFactory, settings: Settings, key: bytes, convo: Conver
                        slots={"handoff_path": None, "handoff_reason": None})
 
 
-__all__ = ["Conversation", "ContactExpired", "HandoffTurn", "InvalidContact", "keep_contact", "offer", "start",
-           "submit"]
+__all__ = ["Conversation", "ContactExpired", "HandoffTurn", "InvalidContact", "expired", "keep_contact", "offer",
+           "start", "submit"]

@@ -15,6 +15,7 @@ from bot.db.models import HandoffTicket, TicketMessage
 from bot.db.repositories.cases import from_db_time, to_db_time
 from bot.db.uow import UnitOfWork
 from bot.domain import handoff as rules
+from bot.domain.handoff_chat import is_external
 from bot.domain.privacy import redact_events
 from bot.integrations.rasa_api import RasaUnavailable
 from bot.services.handoff import TEXT_MAX
@@ -63,7 +64,8 @@ def detail(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetim
             summary_view(ticket, now, names), ticket.conversation_id,
             ticket.contact if act or member.supervisor else rules.mask_contact(ticket.contact),
             ticket.question, slots, [line_view(m) for m in ticket.messages],
-            ticket.resolution_note, ticket.resume_pending, ticket.status == rules.QUEUED, act)
+            ticket.resolution_note, ticket.resume_pending, ticket.status == rules.QUEUED, act,
+            ticket.purged_at is not None)
 
 
 def claim(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetime) -> None:
@@ -149,14 +151,18 @@ def close(uow: UnitOfWork, ticket_id: int, member: StaffMember, note: str, now: 
 
 
 def retry_resume(uow: UnitOfWork, ticket_id: int, member: StaffMember, conversations) -> bool:
-    """Ask Rasa to resume the bot where a hand-back or close still waits for it."""
+    """Ask Rasa to resume the bot where a hand-back, close or expiry still waits for it."""
     with uow:
         ticket = _visible(uow, ticket_id, member)
         if not ticket.resume_pending:
             return True
-        conversation_id = ticket.conversation_id
+        conversation_id, expired = ticket.conversation_id, ticket.status == rules.EXPIRED
     try:
-        conversations.hand_back(conversation_id)
+        if expired:  # nobody claimed it: keep what the person wrote meanwhile, then offer the call-back form
+            copy_user_messages(uow, ticket_id, conversations.events(conversation_id))
+            conversations.expire_handoff(conversation_id)
+        else:
+            conversations.hand_back(conversation_id)
     except RasaUnavailable as exc:
         logger.warning("ticket %d: the bot could not be resumed yet: %s", ticket_id, exc)
         return False
@@ -182,14 +188,15 @@ def poll(uow: UnitOfWork, ticket_id: int, member: StaffMember, after_id: int, no
         except RasaUnavailable:
             live = False
         else:
-            _copy_user_messages(uow, ticket_id, events)
+            copy_user_messages(uow, ticket_id, events)
     with uow:
         ticket = uow.tickets.get(ticket_id)
         lines = [line_view(m) for m in uow.tickets.messages_after(ticket_id, min(max(0, after_id), ID_MAX))]
         return Poll(ticket.status, lines, live, ticket.resume_pending)
 
 
-def _copy_user_messages(uow: UnitOfWork, ticket_id: int, events: List[Dict[str, Any]]) -> None:
+def copy_user_messages(uow: UnitOfWork, ticket_id: int, events: List[Dict[str, Any]]) -> None:
+    """Copy the person's messages written since the ticket opened from Rasa's ``events`` (once each)."""
     with uow:
         ticket = uow.tickets.get(ticket_id)
         since = from_db_time(ticket.created_at).timestamp()
@@ -199,7 +206,7 @@ def _copy_user_messages(uow: UnitOfWork, ticket_id: int, events: List[Dict[str, 
             stamp = event.get("timestamp")
             text = event.get("text")
             if event.get("event") != "user" or not isinstance(stamp, (int, float)) or stamp <= since \
-                    or not isinstance(text, str) or not text.strip():
+                    or not isinstance(text, str) or not text.strip() or is_external(event):
                 continue
             key = f"event:{stamp:.6f}"
             if key in known:

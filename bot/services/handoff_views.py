@@ -45,7 +45,7 @@ class QueueView:
     queued: List[TicketSummary]
     mine: List[TicketSummary]
     others: List[TicketSummary]  # held by someone else (supervisors only)
-    finished: List[TicketSummary]  # recently handed back or closed (supervisors only)
+    finished: List[TicketSummary]  # recently handed back, closed or expired (supervisors only)
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class TicketDetail:
     resume_pending: bool
     can_claim: bool
     can_act: bool  # reply, hand back, close
+    purged: bool = False  # transcript, question, contact and slots erased after the retention period
 
     @property
     def pending_messages(self) -> List[MessageLine]:

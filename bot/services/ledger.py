@@ -73,7 +73,7 @@ def ledger_report(uow: UnitOfWork, period: str, now: dt.datetime, timezone: str)
 
 
 def _times(row: LedgerRow) -> rules.LedgerTimes:
-    return rules.LedgerTimes(row.received_at, row.claimed_at, row.first_response_at, row.resolved_at)
+    return rules.LedgerTimes(row.received_at, row.claimed_at, row.first_response_at, row.resolved_at, row.outcome)
 
 
 def _aware(value: Optional[dt.datetime]) -> Optional[dt.datetime]:

@@ -41,11 +41,14 @@ class LoginFailed(Exception):
 
 
 class LoginLocked(Exception):
-    """Too many failed logins for this username: refused until ``until`` (aware UTC)."""
+    """Too many failed logins for this username, or (``by_address``) from this client address:
+    refused until ``until`` (aware UTC)."""
 
-    def __init__(self, until: dt.datetime):
+    def __init__(self, until: dt.datetime, by_address: bool = False):
         self.until = until
-        super().__init__(f"too many failed logins; try again after {until.isoformat()}")
+        self.by_address = by_address
+        super().__init__(f"too many failed logins{' from this address' if by_address else ''}; "
+                         f"try again after {until.isoformat()}")
 
 
 @dataclass(frozen=True)
@@ -124,27 +127,26 @@ def list_staff(uow: UnitOfWork) -> List[StaffSummary]:
                 for a in uow.staff.all()]
 
 
-def log_in(uow: UnitOfWork, username: str, password: str, now: Optional[dt.datetime] = None) -> NewSession:
+def log_in(uow: UnitOfWork, username: str, password: str, now: Optional[dt.datetime] = None,
+           client_address: Optional[str] = None) -> NewSession:
     """A new session for the right username and password of an active account.
 
     Raises LoginFailed (unknown user, wrong password, disabled account: the same) and LoginLocked
-    after 5 failures for a username within 15 minutes, for 15 minutes.
+    after 5 failures for a username within 15 minutes, or 20 from ``client_address`` for any
+    usernames (``by_address``), for 15 minutes. Refused attempts are not stored.
     """
     now = now or clock.now()
     name = (username or "").strip().lower()[:64]
+    address = (client_address or "")[:rules.ADDRESS_MAX] or None
     with uow:
-        state = lockout(_failures(uow, name, now), now)
-        if state.locked:
-            raise LoginLocked(state.until)
+        _check_locks(uow, name, address, now)
         account = uow.staff.by_username(name) if name else None
         stored = account.password_hash if account is not None else None
         granted = _verify(stored or passwords.decoy_hash(), password) and account is not None and account.active
-        uow.staff.add_attempt(name, granted, to_db_time(now))
+        uow.staff.add_attempt(name, granted, to_db_time(now), address)
         if not granted:
             uow.commit()
-            after = lockout(_failures(uow, name, now), now)
-            if after.locked:
-                raise LoginLocked(after.until)
+            after = _check_locks(uow, name, address, now)
             raise LoginFailed(after.attempts_left)
         if passwords.needs_rehash(stored):
             account.password_hash = passwords.hash_secret(password)
@@ -155,6 +157,20 @@ def log_in(uow: UnitOfWork, username: str, password: str, now: Optional[dt.datet
                                            created_at=to_db_time(now), last_seen_at=to_db_time(now)))
         uow.commit()
         return NewSession(token, StaffMember(account.id, account.username, account.role, csrf))
+
+
+def _check_locks(uow: UnitOfWork, name: str, address: Optional[str], now: dt.datetime):
+    """The username's lock state; raises LoginLocked while the address or the username is locked."""
+    since = to_db_time(now - LOOKBACK)
+    if address is not None:
+        failures = [from_db_time(t) for t in uow.staff.login_failures_from(address, since)]
+        by_address = lockout(failures, now, rules.ADDRESS_MAX_FAILURES)
+        if by_address.locked:
+            raise LoginLocked(by_address.until, by_address=True)
+    state = lockout(_failures(uow, name, now), now)
+    if state.locked:
+        raise LoginLocked(state.until)
+    return state
 
 
 def member_for(uow: UnitOfWork, token: Optional[str], now: Optional[dt.datetime] = None) -> Optional[StaffMember]:

@@ -18,7 +18,7 @@ from bot.kb.errors import KnowledgeBaseNotLoaded
 from bot.services.checklists import ChecklistNotFound, InvalidBatch
 from bot.services.knowledge import KnowledgeCache, ServiceUnavailable
 from bot.web import bookings as booking_routes
-from bot.web import chat, checklists
+from bot.web import chat, checklists, handoff_sweep
 from bot.web import cases as case_routes
 from bot.web import staff as staff_console
 
@@ -47,6 +47,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(booking_routes.router)
     app.include_router(case_routes.router)
     staff_console.install(app)
+    handoff_sweep.install(app)
     _add_error_pages(app)
     return app
 

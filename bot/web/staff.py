@@ -97,9 +97,13 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     if not web_session.login_csrf_ok(request, csrf_token):
         raise CsrfRejected()
     try:
-        session = log_in(request.app.state.uow_factory(), username, password, clock.now())
+        session = log_in(request.app.state.uow_factory(), username, password, clock.now(),
+                         web_session.client_address(request))
     except LoginLocked as exc:
         until = exc.until.astimezone(_zone(request)).strftime("%H:%M")
+        if exc.by_address:
+            return _login_page(request, "Too many failed logins from your network address. For your security, "
+                                        f"please wait and try again after {until}.", 429)
         return _login_page(request, f"Too many failed logins for this username. Try again after {until}.", 429)
     except LoginFailed:
         return _login_page(request, "Wrong username or password. After 5 failed logins within 15 minutes the "

@@ -13,6 +13,8 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from bot.domain.staff import client_address as resolve_client_address
+from bot.domain.staff import parse_trusted_proxies
 from bot.services import clock
 from bot.services.staff_auth import StaffMember, csrf_matches, member_for
 
@@ -80,6 +82,14 @@ async def supervisor(request: Request) -> StaffMember:
     if not member.supervisor:
         raise SupervisorsOnly()
     return member
+
+
+def client_address(request: Request) -> str:
+    """The login's client: the peer address, or the X-Forwarded-For client when the peer is one of
+    the trusted proxies (ETOWN_TRUSTED_PROXIES)."""
+    proxies = parse_trusted_proxies(request.app.state.settings.trusted_proxies)
+    peer = request.client.host if request.client else None
+    return resolve_client_address(peer, request.headers.get("x-forwarded-for"), proxies)
 
 
 def new_login_token() -> str:

@@ -7,7 +7,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultFallback
-from actions.handoff import ActionHandback, ActionStartHandoff, ActionSubmitHandoff, ValidateHandoffForm
+from actions.handoff import (ActionHandback, ActionHandoffExpired, ActionStartHandoff, ActionSubmitHandoff,
+                             ValidateHandoffForm)
 from bot import wiring
 from bot.db.models import HandoffTicket
 from bot.domain import handoff as rules
@@ -192,13 +193,25 @@ async def test_a_contact_is_used_once(away):
     assert len(tickets(away)) == 1
 
 
-async def test_handback_greets_with_the_context_and_listens(loaded):
-    tracker = make_tracker("", "", slots={"service": "residence_permit", "handoff_path": "queued"})
+async def test_handback_greets_with_the_context(loaded):
+    tracker = make_tracker("", "EXTERNAL_handback", slots={"service": "residence_permit", "handoff_path": "queued"})
     messages, events = await run(ActionHandback(), tracker)
     text = messages[0]["text"]
     assert text.startswith("You're back with the assistant") and "residence permit" in text.lower()
     assert slots_of(events)["handoff_path"] is None
-    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
+    # the rule for EXTERNAL_handback predicts action_listen after it: the action adds none itself
+    assert [e["event"] for e in events] == ["slot", "slot"]
+
+
+async def test_an_expired_handoff_says_no_one_was_free_and_offers_the_call_back_form(on_duty):
+    tracker = make_tracker("", "EXTERNAL_handoff_expired", slots={"handoff_path": "queued"})
+    messages, events = await run(ActionHandoffExpired(), tracker)
+    text = messages[0]["text"]
+    tomorrow = dt.datetime.now(ZoneInfo(on_duty.timezone)).date() + dt.timedelta(days=1)
+    assert "no one on the hall's staff was free" in text and "last 20 minutes" in text
+    assert "Nothing you wrote is lost" in text and f"{tomorrow:%A}" in text and "next working day" in text
+    assert slots_of(events) == {"handoff_path": "after_hours", "handoff_question": None, "handoff_contact": None}
+    assert all(e["event"] != "pause" for e in events)  # the bot answers again
 
 
 async def test_two_fallbacks_in_a_row_inside_hours_bring_in_staff(on_duty):

@@ -173,3 +173,48 @@ def test_a_person_is_handed_to_staff_and_back(servers, browser):
     assert not problems, problems
     staff.close()
     user.close()
+
+
+def test_a_queued_person_nobody_claims_gets_the_call_back_form_after_the_time_out(servers, browser):
+    import datetime as dt
+
+    from bot.db.engine import session_factory_for
+    from bot.db.models import HandoffTicket
+    from bot.db.uow import UnitOfWork
+    from bot.integrations.rasa_api import rasa_conversations
+    from bot.services import clock
+    from bot.services.handoff_lifecycle import sweep
+
+    settings = servers
+    user = browser.new_context(viewport={"width": 900, "height": 1000})
+    page = user.new_page()
+    page.goto(settings.resolved_public_base_url + "/")
+    bot_says(page, "permits assistant")
+    before = said(page)
+    type_message(page, "Can I talk to a human please?")
+    bot_says(page, r"in the queue", after=before)
+    type_message(page, "Is anyone there? My permit expires on Friday.")  # paused: no answer, kept for staff
+
+    uow = UnitOfWork(session_factory_for(settings.resolved_database_url))
+    before = said(page)
+    # the sweep as the web app runs it, at a moment past the time-out (the test does not wait 20 minutes)
+    report = sweep(uow, settings, rasa_conversations(settings), clock.now() + dt.timedelta(minutes=25))
+    assert len(report.expired) == 1 and report.resumed == report.expired
+    bot_says(page, "no one on the hall's staff was free", after=before)
+    bot_says(page, "What would you like the staff to look at", after=before)
+    shoot(page, "6-nobody-free")
+    with uow:
+        ticket = uow.tickets.get(report.expired[0])
+        assert ticket.status == "expired"
+        assert "Is anyone there? My permit expires on Friday." in [m.text for m in ticket.messages]
+
+    before = said(page)
+    type_message(page, "My work permit expires on Friday and my renewal is still pending, what can I do?")
+    bot_says(page, "How can the staff reach you", after=before)
+    before = said(page)
+    type_message(page, "lena@example.com")
+    bot_says(page, r"Your question is with the hall's staff \(request #\d+\)", after=before)
+    with uow:
+        call_back = uow.session.query(HandoffTicket).filter_by(status="queued", in_hours=False).one()
+        assert call_back.contact == "lena@example.com" and "renewal is still pending" in call_back.question
+    user.close()

@@ -270,7 +270,7 @@ def test_migration_0006_downgrades_and_upgrades(settings):
 
     command.downgrade(migrate.alembic_config(url), "0005")
     assert migrate.current(url) == "0005"
-    migrate.upgrade(url)
+    migrate.upgrade(url, "0006")
     assert migrate.current(url) == "0006"
 
 

@@ -16,6 +16,7 @@ from bot.services import staff_auth as auth
 
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
 MIN = dt.timedelta(minutes=1)
+SECOND = dt.timedelta(seconds=1)
 PASSWORD = "correct horse battery staple"
 
 
@@ -125,3 +126,32 @@ def test_the_command_line_creates_accounts_without_a_password_on_the_command_lin
     assert listing.returncode == 0 and "supervisor.li" in listing.stdout and "wang" not in listing.stdout
     assert run_cli(settings, "disable", "supervisor.li").returncode == 0
     assert "disabled" in run_cli(settings, "list").stdout
+
+
+def test_twenty_failures_from_one_address_lock_it_for_any_username(uow_factory):
+    auth.add_staff(uow_factory(), "lena", PASSWORD, "staff", NOW)
+    auth.add_staff(uow_factory(), "wang", PASSWORD, "staff", NOW)
+    for i in range(19):  # many usernames, never five for one of them
+        with pytest.raises(auth.LoginFailed):
+            auth.log_in(uow_factory(), f"guess{i % 5}-{i // 5}", "wrong password!", NOW + i * 10 * SECOND,
+                        "203.0.113.7")
+    with pytest.raises(auth.LoginLocked) as locked:
+        auth.log_in(uow_factory(), "ghost", "wrong password!", NOW + 200 * SECOND, "203.0.113.7")
+    assert locked.value.by_address and locked.value.until == NOW + 200 * SECOND + 15 * MIN
+    with pytest.raises(auth.LoginLocked) as refused:  # the right password of a real account, same address
+        auth.log_in(uow_factory(), "lena", PASSWORD, NOW + 5 * MIN, "203.0.113.7")
+    assert refused.value.by_address
+    # another address is not affected, and the lock ends after 15 minutes
+    assert auth.log_in(uow_factory(), "wang", PASSWORD, NOW + 5 * MIN, "198.51.100.1").member.username == "wang"
+    assert auth.log_in(uow_factory(), "lena", PASSWORD, NOW + 200 * SECOND + 15 * MIN,
+                       "203.0.113.7").member.username == "lena"
+
+
+def test_the_address_lock_is_stored_so_it_survives_a_restart(uow_factory):
+    for i in range(20):
+        with pytest.raises((auth.LoginFailed, auth.LoginLocked)):
+            auth.log_in(uow_factory(), f"user{i}", "wrong password!", NOW + i * SECOND, "2001:db8::7")
+    with uow_factory() as uow:  # what a restarted process reads
+        assert len(uow.staff.login_failures_from("2001:db8::7", (NOW - MIN).replace(tzinfo=None))) == 20
+    with pytest.raises(auth.LoginLocked):
+        auth.log_in(uow_factory(), "someone", "wrong password!", NOW + MIN, "2001:db8::7")

@@ -161,3 +161,46 @@ def test_durations_read_naturally():
 def test_a_call_back_asked_for_during_hours_is_answered_the_same_day(office):
     assert rules.reply_by(office, at(MONDAY, 10)) == MONDAY
     assert rules.reply_by(office, at(MONDAY, 12, 30)) == MONDAY  # lunch: the afternoon
+
+
+def test_only_a_queued_ticket_expires():
+    rules.check_transition(rules.QUEUED, "expired")
+    for status in (rules.CLAIMED, rules.HANDED_BACK, rules.CLOSED, rules.EXPIRED):
+        with pytest.raises(rules.InvalidTransition):
+            rules.check_transition(status, "expired")
+    for step in ("claimed", "answered", "handed back", "closed"):  # an expired ticket is finished
+        with pytest.raises(rules.InvalidTransition):
+            rules.check_transition(rules.EXPIRED, step)
+    assert not rules.is_open(rules.EXPIRED) and rules.EXPIRED in rules.FINISHED_STATUSES
+
+
+def test_a_live_ticket_expires_when_its_time_out_has_passed():
+    opened = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
+    assert rules.queue_deadline(opened, 20) == opened + dt.timedelta(minutes=20)
+    assert rules.queued_since_cutoff(opened + dt.timedelta(minutes=20), 20) == opened
+    assert not rules.may_expire(rules.QUEUED, True, opened, opened + dt.timedelta(minutes=19, seconds=59), 20)
+    assert rules.may_expire(rules.QUEUED, True, opened, opened + dt.timedelta(minutes=20), 20)
+    assert not rules.may_expire(rules.QUEUED, False, opened, opened + dt.timedelta(days=3), 20)  # a call-back
+    assert not rules.may_expire(rules.CLAIMED, True, opened, opened + dt.timedelta(days=3), 20)
+
+
+def test_the_call_back_after_an_expiry_is_promised_for_the_next_working_day(office):
+    assert rules.next_working_day_after(office, at(MONDAY, 10)) == MONDAY + dt.timedelta(days=1)
+    friday = dt.date(2026, 11, 27)
+    assert rules.next_working_day_after(office, at(friday, 16, 50)) == dt.date(2026, 11, 30)  # over the weekend
+    assert rules.next_working_day_after(office, at(dt.date(2026, 9, 30), 10)) == dt.date(2026, 10, 8)  # National Day
+
+
+def test_retention_cutoff():
+    now = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
+    assert rules.retention_cutoff(now, 90) == now - dt.timedelta(days=90)
+
+
+def test_an_expired_demand_is_neither_responded_nor_resolved_nor_open():
+    t0 = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)
+    rows = [rules.LedgerTimes(t0, None, None, None, rules.EXPIRED),
+            rules.LedgerTimes(t0, t0, t0 + dt.timedelta(minutes=2), t0 + dt.timedelta(minutes=9), rules.CLOSED),
+            rules.LedgerTimes(t0)]
+    figures = rules.ledger_figures(rows)
+    assert (figures.received, figures.responded, figures.resolved, figures.expired, figures.open) == (3, 1, 1, 1, 1)
+    assert figures.completion_rate == pytest.approx(1 / 3) and figures.response_rate == pytest.approx(1 / 3)

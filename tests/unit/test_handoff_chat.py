@@ -37,6 +37,9 @@ def test_transcript_redacts_personal_answers_and_marks_staff_and_buttons():
         {"event": "bot", "text": "Hello, this is the hall.", "metadata": {"from": "staff"}, "timestamp": 3.0},
         {"event": "bot", "text": "", "timestamp": 4.0},
         {"event": "action", "name": "action_listen"},
+        # what Rasa stores for a trigger_intent call (the console's hand-back): not the person's words
+        {"event": "user", "text": "EXTERNAL: EXTERNAL_handback", "timestamp": 5.0, "metadata": {"is_external": True},
+         "parse_data": {"intent": {"name": "EXTERNAL_handback"}}},
     ]
     lines = chat.transcript(events)
     assert [(line["who"], line["text"]) for line in lines] == [

@@ -54,3 +54,58 @@ def test_production_needs_a_long_secret(tmp_path):
     with pytest.raises(JwtSecretMissing):
         jwt_secret(Settings(rasa_jwt_secret="short"))
     assert jwt_secret(Settings(env="production", rasa_jwt_secret=SECRET)) == SECRET
+
+
+class _Recorder:
+    """A loopback HTTP server answering 200 {} and recording each request (method, path, query, body)."""
+
+    def __init__(self):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlsplit
+
+        self.requests = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                url = urlsplit(self.path)
+                recorder.requests.append(("POST", url.path, parse_qs(url.query), json.loads(body or b"null"),
+                                          self.headers.get("Authorization", "")))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recorder():
+    server = _Recorder()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("call, intent", [("hand_back", "EXTERNAL_handback"),
+                                          ("expire_handoff", "EXTERNAL_handoff_expired")])
+def test_the_bot_is_resumed_first_then_given_an_external_intent_on_the_persons_channel(recorder, call, intent):
+    getattr(RasaConversations(recorder.url, SECRET), call)("web 1")
+    [(m1, path1, query1, body1, auth), (m2, path2, query2, body2, _)] = recorder.requests
+    assert (path1, query1) == ("/conversations/web%201/tracker/events", {})
+    assert body1 == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    assert path2 == "/conversations/web%201/trigger_intent"
+    assert body2 == {"name": intent, "entities": {}} and query2 == {"output_channel": ["socketio"]}
+    assert auth.startswith("Bearer ") and jwt.decode(auth[7:], SECRET, algorithms=["HS256"])["user"]["role"] == "admin"

@@ -47,3 +47,31 @@ def test_cli_password_comes_from_the_environment_or_a_confirmed_prompt():
         read_password({}, lambda _prompt: next(answers), interactive=True)
     with pytest.raises(PasswordUnavailable, match=PASSWORD_ENV):
         read_password({}, interactive=False)
+
+
+def test_the_login_client_is_the_peer_unless_a_trusted_proxy_forwards_it():
+    proxies = rules.parse_trusted_proxies("10.0.0.5, 192.168.0.0/24, ::1")
+    assert rules.client_address("203.0.113.7", None, proxies) == "203.0.113.7"
+    # anyone may send the header: an untrusted peer is counted as itself
+    assert rules.client_address("203.0.113.7", "198.51.100.1", proxies) == "203.0.113.7"
+    assert rules.client_address("203.0.113.7", "198.51.100.1", ()) == "203.0.113.7"
+    # through a trusted proxy: the right-most address that is not a trusted proxy
+    assert rules.client_address("10.0.0.5", "198.51.100.1", proxies) == "198.51.100.1"
+    assert rules.client_address("10.0.0.5", "1.2.3.4, 198.51.100.1, 192.168.0.9", proxies) == "198.51.100.1"
+    assert rules.client_address("::1", " 2001:db8::1 ", proxies) == "2001:db8::1"
+    # a forged or broken chain, or one of proxies only, counts against the proxy itself
+    assert rules.client_address("10.0.0.5", "not-an-address", proxies) == "10.0.0.5"
+    assert rules.client_address("10.0.0.5", "192.168.0.3", proxies) == "10.0.0.5"
+    assert rules.client_address(None, None, proxies) == "unknown"
+    assert rules.client_address("testclient", "198.51.100.1", proxies) == "testclient"
+
+
+def test_trusted_proxies_are_addresses_or_networks():
+    assert rules.parse_trusted_proxies("") == ()
+    assert len(rules.parse_trusted_proxies("10.0.0.0/8,  fd00::/8")) == 2
+    with pytest.raises(rules.InvalidTrustedProxies, match="proxy.example"):
+        rules.parse_trusted_proxies("10.0.0.1, proxy.example")
+    from bot.config import Settings
+
+    with pytest.raises(ValueError):
+        Settings(trusted_proxies="10.0.0.300")

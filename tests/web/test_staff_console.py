@@ -270,3 +270,36 @@ def test_supervisors_download_the_ledger_as_csv(app, console_settings, rasa):
     assert rows[0]["claimed_at"] and rows[0]["first_response_at"] and not rows[0]["resolved_at"]
     assert float(rows[0]["minutes_to_first_response"]) >= 0
     assert boss.get("/staff/ledger.csv?period=forever").status_code == 422
+
+
+def behind(app, peer: str) -> TestClient:
+    """A client whose connection comes from ``peer`` (the TestClient's own peer is "testclient")."""
+    async def with_peer(scope, receive, send):
+        scope = dict(scope, client=(peer, 40000)) if scope["type"] == "http" else scope
+        await app(scope, receive, send)
+    return TestClient(with_peer)
+
+
+def test_many_failures_from_one_address_lock_it_politely_for_any_username(app, console_settings):
+    app.state.settings = console_settings.copy(update={"trusted_proxies": "10.0.0.5"})
+    proxy = behind(app, "10.0.0.5")
+    proxy.headers["X-Forwarded-For"] = "198.51.100.1"
+    for i in range(19):
+        assert log_in(proxy, f"guess{i}", "wrong password here").status_code == 401
+    locked = log_in(proxy, "lena", "wrong password here")
+    assert locked.status_code == 429 and "Too many failed logins from your network address" in locked.text
+    assert "lena" not in locked.text and "username" not in locked.text.split("<form")[0]
+    assert log_in(proxy, "lena").status_code == 429  # the right password too, from that client
+    restarted = behind(create_app(app.state.settings), "10.0.0.5")  # stored: a restart does not unlock
+    restarted.headers["X-Forwarded-For"] = "198.51.100.1"
+    assert log_in(restarted, "wang").status_code == 429
+    proxy.headers["X-Forwarded-For"] = "198.51.100.2"  # another client behind the same proxy
+    assert log_in(proxy, "lena").status_code == 303
+
+
+def test_a_forwarded_header_from_an_untrusted_peer_changes_nothing(app):
+    direct = behind(app, "203.0.113.9")
+    for i in range(20):  # a new "client" in every header: all count against the peer
+        direct.headers["X-Forwarded-For"] = f"198.51.100.{i + 1}"
+        log_in(direct, f"guess{i}", "wrong password here")
+    assert log_in(direct, "lena").status_code == 429

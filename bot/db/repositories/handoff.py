@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import List, Optional, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import HandoffTicket, LedgerEntry, TicketMessage
@@ -46,7 +46,7 @@ class TicketRepository:
 
     def recent_finished(self, limit: int = 50) -> List[HandoffTicket]:
         return list(self.session.execute(
-            select(HandoffTicket).where(HandoffTicket.status.in_(("handed_back", "closed")))
+            select(HandoffTicket).where(HandoffTicket.status.in_(("handed_back", "closed", "expired")))
             .order_by(HandoffTicket.updated_at.desc()).limit(limit)
         ).scalars())
 
@@ -57,6 +57,47 @@ class TicketRepository:
             .values(status="claimed", staff_id=staff_id, updated_at=at)
             .execution_options(synchronize_session=False))
         return result.rowcount == 1
+
+    def overdue(self, queued_before: dt.datetime, limit: int = 100) -> List[int]:
+        """Ids of live (in-hours) tickets still queued that were opened at or before ``queued_before``."""
+        return list(self.session.execute(
+            select(HandoffTicket.id).where(HandoffTicket.status == "queued", HandoffTicket.in_hours.is_(True),
+                                           HandoffTicket.created_at <= queued_before)
+            .order_by(HandoffTicket.id).limit(limit)
+        ).scalars())
+
+    def expire(self, ticket_id: int, queued_before: dt.datetime, at: dt.datetime) -> bool:
+        """Expire a live ticket still queued since ``queued_before`` in one conditional UPDATE: a claim
+        at the same moment (take()) and this cannot both win. Marks the bot's resumption as pending."""
+        result = self.session.execute(
+            update(HandoffTicket).where(HandoffTicket.id == ticket_id, HandoffTicket.status == "queued",
+                                        HandoffTicket.in_hours.is_(True), HandoffTicket.created_at <= queued_before)
+            .values(status="expired", resume_pending=True, updated_at=at)
+            .execution_options(synchronize_session=False))
+        return result.rowcount == 1
+
+    def awaiting_resume(self, limit: int = 100) -> List[HandoffTicket]:
+        """Finished tickets whose conversation the bot has not taken back yet (Rasa was unreachable)."""
+        return list(self.session.execute(
+            select(HandoffTicket).where(HandoffTicket.resume_pending.is_(True),
+                                        HandoffTicket.status.in_(("handed_back", "closed", "expired")))
+            .order_by(HandoffTicket.id).limit(limit)
+        ).scalars())
+
+    def purgeable(self, finished_before: dt.datetime, limit: int = 500) -> List[HandoffTicket]:
+        """Finished tickets not changed since ``finished_before`` whose content is not erased yet."""
+        return list(self.session.execute(
+            select(HandoffTicket).where(HandoffTicket.status.in_(("handed_back", "closed", "expired")),
+                                        HandoffTicket.updated_at < finished_before,
+                                        HandoffTicket.purged_at.is_(None))
+            .order_by(HandoffTicket.id).limit(limit)
+        ).scalars())
+
+    def delete_messages(self, ticket_ids: Sequence[int]) -> int:
+        result = self.session.execute(
+            delete(TicketMessage).where(TicketMessage.ticket_id.in_(tuple(ticket_ids)))
+            .execution_options(synchronize_session=False))
+        return result.rowcount
 
     def messages_after(self, ticket_id: int, after_id: int) -> List[TicketMessage]:
         return list(self.session.execute(

@@ -52,8 +52,18 @@ class StaffRepository:
             select(func.count(func.distinct(StaffSession.staff_id))).where(StaffSession.last_seen_at >= seen_since)
         ).scalar_one()
 
-    def add_attempt(self, username: str, succeeded: bool, at: dt.datetime) -> None:
-        self.session.add(StaffLoginAttempt(username=username, succeeded=succeeded, attempted_at=at))
+    def add_attempt(self, username: str, succeeded: bool, at: dt.datetime,
+                    client_address: Optional[str] = None) -> None:
+        self.session.add(StaffLoginAttempt(username=username, succeeded=succeeded, attempted_at=at,
+                                           client_address=client_address))
+
+    def login_failures_from(self, client_address: str, since: dt.datetime) -> List[dt.datetime]:
+        """Failed logins from one client address after ``since``, whatever the usernames."""
+        return list(self.session.execute(
+            select(StaffLoginAttempt.attempted_at).where(
+                StaffLoginAttempt.client_address == client_address, StaffLoginAttempt.succeeded.is_(False),
+                StaffLoginAttempt.attempted_at > since)
+        ).scalars())
 
     def login_failures(self, username: str, since: dt.datetime) -> List[dt.datetime]:
         return list(self.session.execute(
