@@ -111,7 +111,7 @@ def submit(uow: UnitOfWorkFactory, settings: Settings, key: bytes, convo: Conver
         reason = chat.OUTSIDE_HOURS
     receipt = handoff.open_ticket(uow(), conversation_id=convo.conversation_id, reason=reason,
                                   transcript=chat.transcript(convo.events), slots=convo.slots, now=now,
-                                  contact=contact, question=question, settings=settings)
+                                  contact=contact, question=question, settings=settings, key=key)
     return HandoffTurn([chat.submitted_text(receipt.ticket_id, rules.mask_contact(contact), receipt.reply_by)],
                        slots={"handoff_path": None, "handoff_reason": None})
 

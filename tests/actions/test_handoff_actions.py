@@ -12,7 +12,8 @@ from actions.handoff import (ActionHandback, ActionHandoffExpired, ActionStartHa
 from bot import wiring
 from bot.db.models import HandoffTicket
 from bot.domain import handoff as rules
-from bot.services import handoff
+from bot.services import handoff, vault
+from bot.services.keys import secret_key
 from tests.conftest import make_tracker
 
 
@@ -179,7 +180,8 @@ async def test_outside_hours_question_and_contact_open_a_ticket_with_both(away):
     assert slots_of(events)["handoff_path"] is None
     [(_, reason, status, in_hours, stored_contact, stored_question, _, _)] = tickets(away)
     assert (reason, status, in_hours) == ("asked_for_human", "queued", False)
-    assert stored_contact == "Lena@example.com"
+    assert "Lena@example.com" not in stored_contact  # sealed at rest
+    assert vault.unseal(secret_key(away), handoff.CONTACT_PURPOSE, stored_contact) == "Lena@example.com"
     assert stored_question == "My degree is from two countries; which one legalises it?"
 
 
