@@ -278,7 +278,8 @@ class HandoffTicket(Base):
     status = Column(String(16), nullable=False)
     reason = Column(String(32), nullable=False)
     in_hours = Column(Boolean, nullable=False)
-    contact = Column(String(254), nullable=True)  # left outside hours: e-mail or phone, normalised
+    # left outside hours: e-mail or phone, normalised, then sealed (bot.services.vault.seal; see handoff_views)
+    contact = Column(String(512), nullable=True)
     question = Column(Text, nullable=True)
     slots = Column(JSON, nullable=False)
     staff_id = Column(Integer, ForeignKey("staff_accounts.id"), nullable=True, index=True)

@@ -165,6 +165,18 @@ def after_hours_text(lead_text: str, hours: str, reply_by: dt.date) -> str:
             f"{weekday_date(reply_by)}, the next working day.")
 
 
+HANDOFF_STEPS = ("action_start_handoff", "action_handoff_expired", "action_submit_handoff")
+
+
+def after_expiry(events: Sequence[Dict]) -> bool:
+    """True when the call-back form being finished was offered because a queued live chat expired
+    (the latest handoff step in ``events`` is action_handoff_expired), not because staff were out."""
+    for event in reversed(events):
+        if event.get("event") == "action" and event.get("name") in HANDOFF_STEPS:
+            return event["name"] == "action_handoff_expired"
+    return False
+
+
 def submitted_text(ticket_id: int, masked_contact: str, reply_by: Optional[dt.date]) -> str:
     when = f"on {weekday_date(reply_by)}" if reply_by else "on the next working day"
     return (f"Thank you. Your question is with the hall's staff (request #{ticket_id}); they will reply to "

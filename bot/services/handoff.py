@@ -19,6 +19,7 @@ from bot.db.repositories.cases import from_db_time, to_db_time
 from bot.db.uow import UnitOfWork
 from bot.domain import handoff as rules
 from bot.domain.privacy import SENSITIVE_SLOTS
+from bot.services import vault
 
 # What the bot collected that helps staff (never personal data: see bot.domain.privacy).
 TICKET_SLOTS = ("service", "topic", "booking_service", "booking_hall", "booking_date", "booking_code",
@@ -26,6 +27,7 @@ TICKET_SLOTS = ("service", "topic", "booking_service", "booking_hall", "booking_
 TRANSCRIPT_LINES = 200  # the newest lines are kept
 TEXT_MAX = 4000  # characters of one line, of a question and of a staff reply
 CONVERSATION_ID_MAX = 255
+CONTACT_PURPOSE = "handoff_tickets.contact"  # what a sealed contact is bound to (bot.services.vault.seal)
 HANDLING_LOOKBACK = dt.timedelta(days=14)
 DESK_ACTIVITY = dt.timedelta(minutes=10)
 
@@ -75,11 +77,14 @@ def staff_on_duty(now: dt.datetime, settings: Optional[Settings] = None) -> bool
 
 def open_ticket(uow: UnitOfWork, *, conversation_id: str, reason: str, transcript: List[Dict[str, Any]],
                 slots: Dict[str, Any], now: dt.datetime, contact: Optional[str] = None,
-                question: Optional[str] = None, settings: Optional[Settings] = None) -> TicketReceipt:
+                question: Optional[str] = None, settings: Optional[Settings] = None,
+                key: Optional[bytes] = None) -> TicketReceipt:
     """Open a ticket for the conversation (or return the one already open) with its transcript,
-    the useful slots, the reason and, outside hours, the contact and question.
+    the useful slots, the reason and, outside hours, the contact (sealed with ``key``, the secret
+    key: it is never stored in plain text) and question.
 
-    Raises InvalidTicket for an empty or too long conversation id or an unknown reason, and
+    Raises InvalidTicket for an empty or too long conversation id, an unknown reason or a contact
+    without a key, and
     bot.domain.booking_details.InvalidContact for a contact that is not an e-mail or phone.
     """
     current = _settings(settings)
@@ -89,16 +94,19 @@ def open_ticket(uow: UnitOfWork, *, conversation_id: str, reason: str, transcrip
     if reason not in rules.REASONS:
         raise InvalidTicket(f"reason: one of {', '.join(rules.REASONS)}")
     checked_contact = rules.check_contact(contact).value if contact else None
+    if checked_contact and not key:
+        raise InvalidTicket("key: a contact is stored only encrypted")
     hours = staff_hours(current)
     local = now.astimezone(ZoneInfo(current.timezone))
     # A contact left with the question (the after-hours form) asks for a call-back, even when the form
     # is finished just after staff hours began: that conversation was never paused for a live chat.
     in_hours = hours.is_open(local) and not checked_contact
     kept_slots = clean_slots(slots)
+    sealed = vault.seal(key, CONTACT_PURPOSE, checked_contact) if checked_contact else None
     with uow:
         ticket = uow.tickets.open_for(conversation_id)
         if ticket is None:
-            ticket = _new_ticket(conversation_id, reason, in_hours, checked_contact, question, kept_slots, now)
+            ticket = _new_ticket(conversation_id, reason, in_hours, sealed, question, kept_slots, now)
             for index, line in enumerate(clean_transcript(transcript, now)):
                 ticket.messages.append(TicketMessage(event_key=f"transcript:{index}", **line))
             uow.tickets.add(ticket)
@@ -110,7 +118,7 @@ def open_ticket(uow: UnitOfWork, *, conversation_id: str, reason: str, transcrip
                 if ticket is None:
                     raise
         elif checked_contact or question:
-            ticket.contact = checked_contact or ticket.contact
+            ticket.contact = sealed or ticket.contact
             ticket.question = _clip(question) or ticket.question
             ticket.updated_at = to_db_time(now)
         receipt = _receipt(uow, ticket, hours, local, current)

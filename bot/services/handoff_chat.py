@@ -102,8 +102,10 @@ class ContactExpired(Exception):
 
 def submit(uow: UnitOfWorkFactory, settings: Settings, key: bytes, convo: Conversation, reason: str,
            question: str, now: dt.datetime) -> HandoffTurn:
-    """Open the after-hours ticket with the question and the contact kept by keep_contact().
-    Raises ContactExpired when the contact is gone."""
+    """Open the call-back ticket with the question and the contact kept by keep_contact(), and promise
+    the reply day of the path that offered the form: the day staff hours next begin outside hours, the
+    next working day after a queued chat expired (as expired() said). Raises ContactExpired when the
+    contact is gone."""
     contact = vault.take(uow(), key, convo.conversation_id, CONTACT_FIELD, now)
     if not contact:
         raise ContactExpired()
@@ -111,8 +113,13 @@ def submit(uow: UnitOfWorkFactory, settings: Settings, key: bytes, convo: Conver
         reason = chat.OUTSIDE_HOURS
     receipt = handoff.open_ticket(uow(), conversation_id=convo.conversation_id, reason=reason,
                                   transcript=chat.transcript(convo.events), slots=convo.slots, now=now,
-                                  contact=contact, question=question, settings=settings)
-    return HandoffTurn([chat.submitted_text(receipt.ticket_id, rules.mask_contact(contact), receipt.reply_by)],
+                                  contact=contact, question=question, settings=settings, key=key)
+    reply_by = receipt.reply_by
+    if chat.after_expiry(convo.events):
+        # the expiry promised the next working day (expired()); staff in now does not mean "today"
+        reply_by = rules.next_working_day_after(handoff.staff_hours(settings),
+                                                now.astimezone(ZoneInfo(settings.timezone)))
+    return HandoffTurn([chat.submitted_text(receipt.ticket_id, rules.mask_contact(contact), reply_by)],
                        slots={"handoff_path": None, "handoff_reason": None})
 
 

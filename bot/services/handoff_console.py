@@ -20,7 +20,7 @@ from bot.domain.privacy import redact_events
 from bot.integrations.rasa_api import RasaUnavailable
 from bot.services.handoff import TEXT_MAX
 from bot.services.handoff_views import (DELIVERED, PENDING, RECORDED, MessageLine, Poll, QueueView,  # noqa: F401
-                                         TicketDetail, line_view, summary_view)
+                                         TicketDetail, line_view, open_contact, summary_view)
 from bot.services.staff_auth import StaffMember
 
 logger = logging.getLogger(__name__)
@@ -41,19 +41,23 @@ class EmptyText(ValueError):
     """A reply or resolution note that is empty or too long; the message says which."""
 
 
-def queue(uow: UnitOfWork, member: StaffMember, now: dt.datetime) -> QueueView:
-    """The queue (oldest first), the member's own tickets, and for supervisors everyone else's."""
+def queue(uow: UnitOfWork, member: StaffMember, now: dt.datetime, key: bytes) -> QueueView:
+    """The queue (oldest first), the member's own tickets, and for supervisors everyone else's
+    (contacts masked; ``key`` is the secret key they are sealed with)."""
     with uow:
         names = uow.cases.service_names()
-        queued = [summary_view(t, now, names) for t in uow.tickets.listing([rules.QUEUED])]
+        queued = [summary_view(t, now, names, key) for t in uow.tickets.listing([rules.QUEUED])]
         held = uow.tickets.listing([rules.CLAIMED])
-        mine = [summary_view(t, now, names) for t in held if t.staff_id == member.id]
-        others = [summary_view(t, now, names) for t in held if t.staff_id != member.id] if member.supervisor else []
-        finished = [summary_view(t, now, names) for t in uow.tickets.recent_finished()] if member.supervisor else []
+        mine = [summary_view(t, now, names, key) for t in held if t.staff_id == member.id]
+        boss = member.supervisor
+        others = [summary_view(t, now, names, key) for t in held if t.staff_id != member.id] if boss else []
+        finished = [summary_view(t, now, names, key) for t in uow.tickets.recent_finished()] if boss else []
         return QueueView(queued, mine, others, finished)
 
 
-def detail(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetime) -> TicketDetail:
+def detail(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetime, key: bytes) -> TicketDetail:
+    """The ticket as the member may see it: the contact whole only for whoever may act on it (or a
+    supervisor), masked otherwise, "unreadable" when it does not open with ``key``."""
     with uow:
         ticket = _visible(uow, ticket_id, member)
         act = _may_act(ticket, member)
@@ -61,8 +65,8 @@ def detail(uow: UnitOfWork, ticket_id: int, member: StaffMember, now: dt.datetim
         slots = {name: names.get(value, value) if name in SERVICE_SLOTS and isinstance(value, str) else value
                  for name, value in (ticket.slots or {}).items()}
         return TicketDetail(
-            summary_view(ticket, now, names), ticket.conversation_id,
-            ticket.contact if act or member.supervisor else rules.mask_contact(ticket.contact),
+            summary_view(ticket, now, names, key), ticket.conversation_id,
+            open_contact(key, ticket.contact, whole=act or member.supervisor),
             ticket.question, slots, [line_view(m) for m in ticket.messages],
             ticket.resolution_note, ticket.resume_pending, ticket.status == rules.QUEUED, act,
             ticket.purged_at is not None)

@@ -8,8 +8,11 @@ from typing import Any, Dict, List, Optional
 from bot.db.models import HandoffTicket, TicketMessage
 from bot.db.repositories.cases import from_db_time
 from bot.domain import handoff as rules
+from bot.services import vault
+from bot.services.handoff import CONTACT_PURPOSE
 
 PENDING, DELIVERED, RECORDED = "pending", "delivered", "recorded"
+UNREADABLE = "unreadable"  # a contact sealed under another key, or damaged: staff see this, never an error
 
 
 @dataclass(frozen=True)
@@ -82,11 +85,22 @@ def line_view(message: TicketMessage) -> MessageLine:
                        message.staff.username if message.staff else None, message.delivery)
 
 
-def summary_view(ticket: HandoffTicket, now: dt.datetime, names: Dict[str, str]) -> TicketSummary:
+def open_contact(key: bytes, stored: Optional[str], whole: bool) -> Optional[str]:
+    """The ticket's contact, whole or masked; None when there is none, UNREADABLE when it cannot be opened."""
+    if not stored:
+        return None
+    try:
+        contact = vault.unseal(key, CONTACT_PURPOSE, stored)
+    except vault.Unreadable:
+        return UNREADABLE
+    return contact if whole else rules.mask_contact(contact)
+
+
+def summary_view(ticket: HandoffTicket, now: dt.datetime, names: Dict[str, str], key: bytes) -> TicketSummary:
     created = from_db_time(ticket.created_at)
     slots = ticket.slots or {}
     service = slots.get("service") or slots.get("booking_service")
     return TicketSummary(ticket.id, ticket.status, ticket.reason, rules.REASON_LABELS.get(ticket.reason, ticket.reason),
                          ticket.in_hours, created, now - created, ticket.staff.username if ticket.staff else None,
-                         rules.mask_contact(ticket.contact),
+                         open_contact(key, ticket.contact, whole=False) or "",
                          names.get(service, service) if isinstance(service, str) else None)

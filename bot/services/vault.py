@@ -8,6 +8,9 @@ bound to its conversation and field (they are inside the encrypted text and chec
 opened), so a row copied elsewhere opens to nothing. Expired entries are never returned and are
 deleted whenever the vault is written.
 
+seal()/unseal() use the same cipher for a value kept longer in another table (the call-back contact
+of a handoff ticket): bound to its purpose, and opened only where it is shown whole.
+
 ``key_source`` is the secret key (bot.services.keys.secret_key(settings)); ``now`` an aware
 datetime (a naive one is taken as UTC).
 """
@@ -99,6 +102,34 @@ def forget_all(uow: UnitOfWork, key_source: bytes, conversation_id: str, now: Op
         if now is not None:
             uow.pending_inputs.remove_expired(_utc_naive(now))
         uow.commit()
+
+
+SEALED_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte 0x80, then the timestamp)
+
+
+class Unreadable(Exception):
+    """A sealed value that does not open with this key for this purpose (another key, or damaged)."""
+
+
+def seal(key_source: bytes, purpose: str, value: str) -> str:
+    """``value`` encrypted with the vault's cipher and bound to ``purpose``; unseal() opens it."""
+    return _keys(key_source)[0].encrypt(json.dumps({"p": purpose, "v": value}).encode("utf-8")).decode("ascii")
+
+
+def unseal(key_source: bytes, purpose: str, token: str) -> str:
+    """The value seal() encrypted for ``purpose``; raises Unreadable otherwise."""
+    try:
+        content = json.loads(_keys(key_source)[0].decrypt(token.encode("ascii")))
+    except (InvalidToken, ValueError, TypeError, AttributeError):
+        raise Unreadable(purpose) from None
+    if not isinstance(content, dict) or content.get("p") != purpose or not isinstance(content.get("v"), str):
+        raise Unreadable(purpose)
+    return content["v"]
+
+
+def is_sealed(text: Optional[str]) -> bool:
+    """True for a value that looks like seal()'s output (plain contacts hold "@" or start with "+")."""
+    return bool(text) and text.startswith(SEALED_PREFIX) and "@" not in text
 
 
 def _open(key_source: bytes, row: PendingInput, key: str, field: str) -> Optional[str]:

@@ -20,6 +20,7 @@ from bot.domain import handoff as rules
 from bot.domain.staff import SESSION_MAX
 from bot.services import clock
 from bot.services import handoff_console as console
+from bot.services.keys import secret_key
 from bot.services.ledger import PERIODS, UnknownPeriod, ledger_report
 from bot.services.staff_auth import LoginFailed, LoginLocked, StaffMember, log_in, log_out
 from bot.web import staff_session as web_session
@@ -124,13 +125,13 @@ def logout(request: Request, member: StaffMember = Depends(checked_member)):
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, member: StaffMember = Depends(current_member)):
-    view = console.queue(request.app.state.uow_factory(), member, clock.now())
+    view = console.queue(request.app.state.uow_factory(), member, clock.now(), _key(request))
     return _render(request, "staff/queue.html", "Queue", member, view=view)
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
 def ticket_page(request: Request, ticket_id: int, notice: str = "", member: StaffMember = Depends(current_member)):
-    ticket = console.detail(request.app.state.uow_factory(), ticket_id, member, clock.now())
+    ticket = console.detail(request.app.state.uow_factory(), ticket_id, member, clock.now(), _key(request))
     return _render(request, "staff/ticket.html", f"Ticket {ticket_id}", member, ticket=ticket,
                    notice=NOTICES.get(notice), last_id=ticket.messages[-1].id if ticket.messages else 0)
 
@@ -251,6 +252,11 @@ def _conversations(request: Request):
 
         conversations = state.rasa_conversations = wiring.rasa_conversations()
     return conversations
+
+
+def _key(request: Request) -> bytes:
+    """The secret key the tickets' contacts are sealed with."""
+    return secret_key(request.app.state.settings)
 
 
 def _zone(request: Request) -> ZoneInfo:

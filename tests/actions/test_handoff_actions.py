@@ -12,7 +12,8 @@ from actions.handoff import (ActionHandback, ActionHandoffExpired, ActionStartHa
 from bot import wiring
 from bot.db.models import HandoffTicket
 from bot.domain import handoff as rules
-from bot.services import handoff
+from bot.services import handoff, vault
+from bot.services.keys import secret_key
 from tests.conftest import make_tracker
 
 
@@ -179,7 +180,8 @@ async def test_outside_hours_question_and_contact_open_a_ticket_with_both(away):
     assert slots_of(events)["handoff_path"] is None
     [(_, reason, status, in_hours, stored_contact, stored_question, _, _)] = tickets(away)
     assert (reason, status, in_hours) == ("asked_for_human", "queued", False)
-    assert stored_contact == "Lena@example.com"
+    assert "Lena@example.com" not in stored_contact  # sealed at rest
+    assert vault.unseal(secret_key(away), handoff.CONTACT_PURPOSE, stored_contact) == "Lena@example.com"
     assert stored_question == "My degree is from two countries; which one legalises it?"
 
 
@@ -212,6 +214,46 @@ async def test_an_expired_handoff_says_no_one_was_free_and_offers_the_call_back_
     assert "Nothing you wrote is lost" in text and f"{tomorrow:%A}" in text and "next working day" in text
     assert slots_of(events) == {"handoff_path": "after_hours", "handoff_question": None, "handoff_contact": None}
     assert all(e["event"] != "pause" for e in events)  # the bot answers again
+
+
+async def submit_after(events, question="Which documents does my employer sign?", contact="lena@example.com"):
+    """Finish the call-back form after ``events`` (the steps that offered it) and return the confirmation."""
+    await validate("handoff_contact", contact)
+    tracker = history()
+    tracker.events.extend(events)
+    tracker.slots.update({"handoff_question": question, "handoff_reason": "asked_for_human"})
+    messages, _ = await run(ActionSubmitHandoff(), tracker)
+    return messages[0]["text"]
+
+
+EXPIRY_STEPS = [{"event": "action", "name": "action_start_handoff"}, {"event": "pause"}, {"event": "resume"},
+                {"event": "user", "text": "", "parse_data": {"intent": {"name": "EXTERNAL_handoff_expired"}}},
+                {"event": "action", "name": "action_handoff_expired"}, {"event": "action", "name": "handoff_form"}]
+
+
+async def test_after_an_expiry_the_confirmation_promises_the_next_working_day_not_today(on_duty):
+    local = dt.datetime.now(ZoneInfo(on_duty.timezone))
+    promised = rules.next_working_day_after(handoff.staff_hours(on_duty), local)
+    expired_text = (await run(ActionHandoffExpired(), make_tracker("", "EXTERNAL_handoff_expired")))[0][0]["text"]
+    text = await submit_after(EXPIRY_STEPS)
+    assert f"{promised:%A}" in expired_text and f"{promised:%A}" in text  # the form keeps the expiry's promise
+    assert f"{local:%A}" not in text  # staff are in, yet no "today" promise
+
+
+async def test_outside_hours_the_confirmation_promises_the_day_staff_are_next_in(away):
+    local = dt.datetime.now(ZoneInfo(away.timezone))
+    promised = rules.reply_by(handoff.staff_hours(away), local)
+    text = await submit_after([{"event": "action", "name": "action_start_handoff"},
+                               {"event": "action", "name": "handoff_form"}])
+    assert f"they will reply to l•••@example.com on {promised:%A}" in text
+
+
+async def test_an_earlier_expiry_does_not_change_a_later_call_back_in_hours(on_duty):
+    later = EXPIRY_STEPS + [{"event": "action", "name": "action_submit_handoff"},
+                            {"event": "action", "name": "action_start_handoff"}]
+    text = await submit_after(later)
+    today = dt.datetime.now(ZoneInfo(on_duty.timezone))
+    assert f"on {today:%A}" in text
 
 
 async def test_two_fallbacks_in_a_row_inside_hours_bring_in_staff(on_duty):

@@ -10,7 +10,7 @@ from bot.db import migrate
 from bot.db.models import HandoffTicket, LedgerEntry, TicketMessage
 from bot.domain.booking_details import InvalidContact
 from bot.domain.handoff import InvalidTransition
-from bot.services import handoff, handoff_console as console
+from bot.services import handoff, handoff_console as console, vault
 from bot.services.ledger import ledger_report
 from bot.services.staff_auth import StaffMember, add_staff, log_in
 from tests.handoff_fakes import RecordingConversations
@@ -19,6 +19,7 @@ MONDAY_10 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in 
 SUNDAY_22 = dt.datetime(2026, 11, 22, 14, 0, tzinfo=dt.timezone.utc)  # 22:00 in Beijing, Sunday
 MIN = dt.timedelta(minutes=1)
 HOURS = Settings(staff_hours="09:00-17:00", handoff_minutes_per_ticket=8, handoff_desks=2)
+KEY = b"test-secret-key-of-the-handoff-tests-0123456789"
 TRANSCRIPT = [
     {"who": "user", "text": "My application was rejected, what now?", "at": "2026-11-23T01:59:00+00:00"},
     {"who": "bot", "text": "I'll pass you to a member of staff.", "at": "2026-11-23T01:59:01Z"},
@@ -90,14 +91,15 @@ def test_the_estimate_learns_from_handled_tickets_and_staff_at_the_desk(uow_fact
 def test_outside_hours_the_contact_and_question_are_kept_and_a_reply_day_promised(uow_factory):
     receipt = handoff.open_ticket(uow_factory(), conversation_id="night", reason="outside_hours", transcript=[],
                                   slots={"credit_code": "91110302MA01ABCD2X"}, now=SUNDAY_22,
-                                  contact="HR@Example.com", question="Can we change employer?", settings=HOURS)
+                                  contact="HR@Example.com", question="Can we change employer?", settings=HOURS, key=KEY)
     assert (receipt.in_hours, receipt.position, receipt.wait_minutes) == (False, None, None)
     assert receipt.reply_by == dt.date(2026, 11, 23)
     assert not handoff.staff_on_duty(SUNDAY_22, HOURS) and handoff.staff_on_duty(MONDAY_10, HOURS)
     with uow_factory() as uow:
         ticket = uow.tickets.get(receipt.ticket_id)
-        assert (ticket.contact, ticket.question, ticket.ledger.requester) == (
-            "HR@example.com", "Can we change employer?", "enterprise")
+        assert (ticket.question, ticket.ledger.requester) == ("Can we change employer?", "enterprise")
+        assert "example.com" not in ticket.contact  # sealed at rest
+        assert vault.unseal(KEY, handoff.CONTACT_PURPOSE, ticket.contact) == "HR@example.com"
 
 
 def test_bad_tickets_change_nothing(uow_factory):
@@ -107,7 +109,7 @@ def test_bad_tickets_change_nothing(uow_factory):
             handoff.open_ticket(uow_factory(), transcript=[], slots={}, now=MONDAY_10, settings=HOURS, **args)
     with pytest.raises(InvalidContact):
         handoff.open_ticket(uow_factory(), conversation_id="c", reason="outside_hours", transcript=[], slots={},
-                            now=SUNDAY_22, contact="not a contact", settings=HOURS)
+                            now=SUNDAY_22, contact="not a contact", settings=HOURS, key=KEY)
     assert count(uow_factory, HandoffTicket) == 0
 
 
@@ -127,13 +129,13 @@ def test_only_one_of_two_staff_claims_a_ticket_and_others_cannot_see_it(uow_fact
     holder, other = (lena, wang) if outcomes[0] == "claimed" else (wang, lena)
     assert handoff.active_ticket(uow_factory(), "conv-1").held
     with pytest.raises(console.TicketNotFound):
-        console.detail(uow_factory(), ticket, other, MONDAY_10)
-    assert console.detail(uow_factory(), ticket, holder, MONDAY_10).can_act
-    seen = console.detail(uow_factory(), ticket, boss, MONDAY_10)
+        console.detail(uow_factory(), ticket, other, MONDAY_10, KEY)
+    assert console.detail(uow_factory(), ticket, holder, MONDAY_10, KEY).can_act
+    seen = console.detail(uow_factory(), ticket, boss, MONDAY_10, KEY)
     assert seen.can_act and seen.summary.staff_username == holder.username
-    view = console.queue(uow_factory(), boss, MONDAY_10)
+    view = console.queue(uow_factory(), boss, MONDAY_10, KEY)
     assert [t.id for t in view.others] == [ticket] and view.queued == []
-    assert console.queue(uow_factory(), other, MONDAY_10).others == []
+    assert console.queue(uow_factory(), other, MONDAY_10, KEY).others == []
     with uow_factory() as uow:
         assert uow.ledger.for_ticket(ticket).claimed_at == MONDAY_10.replace(tzinfo=None)
 
@@ -159,7 +161,7 @@ def test_a_reply_is_stored_first_and_survives_rasa_being_down(uow_factory, rasa)
     assert (line.delivery, line.text, line.staff_username) == ("pending", "Hello, I am Lena from the hall.", "lena")
     with uow_factory() as uow:
         assert uow.ledger.for_ticket(ticket).first_response_at is None  # the person has not seen it
-    assert [m.id for m in console.detail(uow_factory(), ticket, lena, MONDAY_10).pending_messages] == [line.id]
+    assert [m.id for m in console.detail(uow_factory(), ticket, lena, MONDAY_10, KEY).pending_messages] == [line.id]
     assert console.retry_delivery(uow_factory(), ticket, line.id, lena, MONDAY_10 + 2 * MIN, rasa).delivery == "pending"
     rasa.down = False
     assert console.retry_delivery(uow_factory(), ticket, line.id, lena, MONDAY_10 + 3 * MIN, rasa).delivery == "delivered"
@@ -177,7 +179,7 @@ def test_answers_to_a_call_back_are_recorded_not_sent(uow_factory, rasa):
     lena = member(uow_factory, "lena")
     ticket = handoff.open_ticket(uow_factory(), conversation_id="night", reason="outside_hours", transcript=[],
                                  slots={}, now=SUNDAY_22, contact="+86 138 1234 5678", question="?",
-                                 settings=HOURS).ticket_id
+                                 settings=HOURS, key=KEY).ticket_id
     console.claim(uow_factory(), ticket, lena, MONDAY_10)
     line = console.reply(uow_factory(), ticket, lena, "Called back; explained the change of employer.",
                          MONDAY_10 + MIN, rasa)
@@ -194,7 +196,7 @@ def test_hand_back_is_recorded_even_when_rasa_is_down_and_resumed_later(uow_fact
     console.claim(uow_factory(), ticket, lena, MONDAY_10)
     rasa.down = True
     assert console.hand_back(uow_factory(), ticket, lena, MONDAY_10 + 5 * MIN, rasa) is False
-    detail = console.detail(uow_factory(), ticket, lena, MONDAY_10)
+    detail = console.detail(uow_factory(), ticket, lena, MONDAY_10, KEY)
     assert detail.summary.status == "handed_back" and detail.resume_pending
     assert handoff.active_ticket(uow_factory(), "conv-1") is None
     rasa.down = False
@@ -279,12 +281,12 @@ def test_staff_read_service_names_from_the_live_knowledge_base(uow_factory, kb):
 
     lena = member(uow_factory, "lena")
     ticket = open_live(uow_factory).ticket_id
-    assert console.detail(uow_factory(), ticket, lena, MONDAY_10).slots["service"] == "work_permit"  # no KB yet
+    assert console.detail(uow_factory(), ticket, lena, MONDAY_10, KEY).slots["service"] == "work_permit"  # no KB yet
     knowledge.load(uow_factory(), kb)
-    detail = console.detail(uow_factory(), ticket, lena, MONDAY_10)
+    detail = console.detail(uow_factory(), ticket, lena, MONDAY_10, KEY)
     assert detail.slots["service"] == detail.summary.service == "Foreigner's Work Permit"
     assert detail.slots["case_number"] == "EZ2026-0042"
-    assert console.queue(uow_factory(), lena, MONDAY_10).queued[0].service == "Foreigner's Work Permit"
+    assert console.queue(uow_factory(), lena, MONDAY_10, KEY).queued[0].service == "Foreigner's Work Permit"
 
 
 def test_out_of_range_ids_are_simply_not_found(uow_factory, rasa):
@@ -292,7 +294,7 @@ def test_out_of_range_ids_are_simply_not_found(uow_factory, rasa):
     ticket = open_live(uow_factory).ticket_id
     for huge in (0, -1, 2**31, 10**20):
         with pytest.raises(console.TicketNotFound):
-            console.detail(uow_factory(), huge, lena, MONDAY_10)
+            console.detail(uow_factory(), huge, lena, MONDAY_10, KEY)
         with pytest.raises(console.TicketNotFound):
             console.claim(uow_factory(), huge, lena, MONDAY_10)
         with pytest.raises(console.TicketNotFound):
@@ -303,6 +305,6 @@ def test_out_of_range_ids_are_simply_not_found(uow_factory, rasa):
 def test_a_contact_left_just_after_opening_time_still_asks_for_a_call_back(uow_factory):
     receipt = handoff.open_ticket(uow_factory(), conversation_id="early", reason="outside_hours", transcript=[],
                                   slots={}, now=MONDAY_10, contact="lena@example.com", question="Fees?",
-                                  settings=HOURS)
+                                  settings=HOURS, key=KEY)
     assert (receipt.in_hours, receipt.position, receipt.reply_by) == (False, None, dt.date(2026, 11, 23))
     assert open_live(uow_factory).position == 1  # call-backs do not count in the live queue

@@ -41,7 +41,8 @@ def open_live(uow_factory, conversation="conv-1", now=MONDAY_10):
 def open_call_back(uow_factory, conversation="conv-cb", now=MONDAY_10):
     return handoff.open_ticket(uow_factory(), conversation_id=conversation, reason="outside_hours",
                                transcript=TRANSCRIPT, slots=SLOTS, now=now, contact="lena@example.com",
-                               question="Which hall handles a change of employer?", settings=SETTINGS).ticket_id
+                               question="Which hall handles a change of employer?", settings=SETTINGS,
+                               key=b"test-secret-key-of-the-lifecycle-tests-0123456").ticket_id
 
 
 def status(uow_factory, ticket_id):
@@ -205,7 +206,7 @@ def test_migration_0007_keeps_tickets_and_their_messages_both_ways(request, sett
         conn.execute(text(insert), {"id": 1, "conv": "c1", "status": "closed", "live": True, "no": False, "at": at})
         conn.execute(text("INSERT INTO ticket_messages (ticket_id, who, text, at) VALUES (1, 'user', 'hi', :at)"),
                      {"at": at})
-    migrate.upgrade(url)
+    migrate.upgrade(url, "0007")
     assert migrate.current(url) == "0007"
     with engine.begin() as conn:
         conn.execute(text(insert), {"id": 2, "conv": "c2", "status": "expired", "live": True, "no": False, "at": at})

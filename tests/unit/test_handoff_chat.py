@@ -63,3 +63,14 @@ def test_wording_never_shows_more_than_it_should():
                                                               dt.date(2026, 12, 7))
     assert chat.handback_text(()).startswith("You're back with the assistant")
     assert "the Residence permit" in chat.handback_text(("Residence permit",))
+
+
+def test_the_call_back_form_knows_when_an_expired_live_chat_offered_it():
+    start = {"event": "action", "name": "action_start_handoff"}
+    expired = {"event": "action", "name": "action_handoff_expired"}
+    submitted = {"event": "action", "name": "action_submit_handoff"}
+    form = {"event": "action", "name": "handoff_form"}
+    assert chat.after_expiry([start, {"event": "pause"}, {"event": "resume"}, expired, form])
+    assert not chat.after_expiry([start, form])  # outside staff hours
+    assert not chat.after_expiry([start, expired, form, submitted, start, form])  # a later, ordinary one
+    assert not chat.after_expiry([])

@@ -303,3 +303,33 @@ def test_a_forwarded_header_from_an_untrusted_peer_changes_nothing(app):
         direct.headers["X-Forwarded-For"] = f"198.51.100.{i + 1}"
         log_in(direct, f"guess{i}", "wrong password here")
     assert log_in(direct, "lena").status_code == 429
+
+
+def test_a_call_back_contact_is_masked_in_the_queue_and_whole_on_the_ticket_for_its_holder(app, console_settings):
+    from bot.services.keys import secret_key
+
+    ticket = open_ticket(console_settings, "night-conv", contact="Lena.H@Example.com", question="Fees?",
+                         key=secret_key(console_settings))
+    lena, boss = logged_in(app, "lena"), logged_in(app, "boss")
+    queue = lena.get("/staff/queue").text
+    assert "L•••@example.com" in queue and "Lena.H@example.com" not in queue
+    assert "Lena.H@example.com" not in lena.get(f"/staff/tickets/{ticket}").text  # not claimed yet: masked
+    page = lena.post(f"/staff/tickets/{ticket}/claim", data={"csrf_token": page_token(lena)})
+    assert "Lena.H@example.com" in page.text  # the holder calls back
+    assert "Lena.H@example.com" in boss.get(f"/staff/tickets/{ticket}").text
+    assert "example.com" not in boss.get("/staff/ledger.csv?period=7d").text
+
+
+def test_a_contact_that_does_not_open_shows_unreadable_not_an_error(app, console_settings):
+    from bot.db.models import HandoffTicket
+    from bot.services.keys import secret_key
+
+    ticket = open_ticket(console_settings, "night-conv", contact="+86 138 1234 5678", question="Fees?",
+                         key=secret_key(console_settings))
+    with uow(console_settings) as unit:
+        unit.session.get(HandoffTicket, ticket).contact = "gAAAAAdamaged"
+        unit.commit()
+    boss = logged_in(app, "boss")
+    assert "call back unreadable" in boss.get("/staff/queue").text
+    page = boss.get(f"/staff/tickets/{ticket}")
+    assert page.status_code == 200 and "<dd>unreadable</dd>" in page.text
