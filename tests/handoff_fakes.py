@@ -2,7 +2,10 @@
 console asked Rasa to do, serves tracker events, and can be 'down' (raising RasaUnavailable)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Dict, List, Tuple
+
+from bot.services.staff_auth import StaffMember, add_staff, log_in
 
 
 class RecordingConversations:
@@ -40,3 +43,12 @@ class RecordingConversations:
 
     def sent(self) -> List[Tuple[str, ...]]:
         return [c for c in self.calls if c[0] != "events"]
+
+
+MONDAY_10 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing, a working day
+
+
+def member(uow_factory, name, role="staff") -> StaffMember:
+    """A staff account, logged in on MONDAY_10."""
+    add_staff(uow_factory(), name, f"{name} has a long password", role, MONDAY_10)
+    return log_in(uow_factory(), name, f"{name} has a long password", MONDAY_10).member

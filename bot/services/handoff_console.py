@@ -154,6 +154,17 @@ def close(uow: UnitOfWork, ticket_id: int, member: StaffMember, note: str, now: 
     return retry_resume(uow, ticket_id, member, conversations)
 
 
+def resume_bot(uow: UnitOfWork, ticket_id: int, conversation_id: str, expired: bool, conversations) -> None:
+    """Give the conversation back to the bot. After an expiry (nobody claimed the ticket) what the
+    person wrote meanwhile is kept first, then the bot offers the call-back form; otherwise the bot
+    takes over where staff left it. Raises RasaUnavailable."""
+    if expired:
+        copy_user_messages(uow, ticket_id, conversations.events(conversation_id))
+        conversations.expire_handoff(conversation_id)
+    else:
+        conversations.hand_back(conversation_id)
+
+
 def retry_resume(uow: UnitOfWork, ticket_id: int, member: StaffMember, conversations) -> bool:
     """Ask Rasa to resume the bot where a hand-back, close or expiry still waits for it."""
     with uow:
@@ -162,11 +173,7 @@ def retry_resume(uow: UnitOfWork, ticket_id: int, member: StaffMember, conversat
             return True
         conversation_id, expired = ticket.conversation_id, ticket.status == rules.EXPIRED
     try:
-        if expired:  # nobody claimed it: keep what the person wrote meanwhile, then offer the call-back form
-            copy_user_messages(uow, ticket_id, conversations.events(conversation_id))
-            conversations.expire_handoff(conversation_id)
-        else:
-            conversations.hand_back(conversation_id)
+        resume_bot(uow, ticket_id, conversation_id, expired, conversations)
     except RasaUnavailable as exc:
         logger.warning("ticket %d: the bot could not be resumed yet: %s", ticket_id, exc)
         return False

@@ -20,7 +20,7 @@ from bot.db.repositories.cases import to_db_time
 from bot.db.uow import UnitOfWork
 from bot.domain import handoff as rules
 from bot.integrations.rasa_api import RasaUnavailable
-from bot.services.handoff_console import copy_user_messages
+from bot.services.handoff_console import resume_bot
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +61,7 @@ def resume_waiting(uow: UnitOfWork, conversations) -> SweepReport:
         waiting = [(t.id, t.conversation_id, t.status) for t in uow.tickets.awaiting_resume()]
     for ticket_id, conversation_id, status in waiting:
         try:
-            if status == rules.EXPIRED:
-                copy_user_messages(uow, ticket_id, conversations.events(conversation_id))
-                conversations.expire_handoff(conversation_id)
-            else:
-                conversations.hand_back(conversation_id)
+            resume_bot(uow, ticket_id, conversation_id, status == rules.EXPIRED, conversations)
         except RasaUnavailable as exc:
             logger.warning("ticket %d: the bot could not be resumed yet: %s", ticket_id, exc)
             report.waiting.append(ticket_id)

@@ -12,10 +12,8 @@ from bot.domain.booking_details import InvalidContact
 from bot.domain.handoff import InvalidTransition
 from bot.services import handoff, handoff_console as console, vault
 from bot.services.ledger import ledger_report
-from bot.services.staff_auth import StaffMember, add_staff, log_in
-from tests.handoff_fakes import RecordingConversations
+from tests.handoff_fakes import MONDAY_10, RecordingConversations, member
 
-MONDAY_10 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing, a working day
 SUNDAY_22 = dt.datetime(2026, 11, 22, 14, 0, tzinfo=dt.timezone.utc)  # 22:00 in Beijing, Sunday
 MIN = dt.timedelta(minutes=1)
 HOURS = Settings(staff_hours="09:00-17:00", handoff_minutes_per_ticket=8, handoff_desks=2)
@@ -33,11 +31,6 @@ SLOTS = {"service": "work_permit", "case_number": "EZ2026-0042", "case_passport"
 @pytest.fixture
 def rasa():
     return RecordingConversations()
-
-
-def member(uow_factory, name, role="staff") -> StaffMember:
-    add_staff(uow_factory(), name, f"{name} has a long password", role, MONDAY_10)
-    return log_in(uow_factory(), name, f"{name} has a long password", MONDAY_10).member
 
 
 def open_live(uow_factory, conversation="conv-1", now=MONDAY_10, **extra):

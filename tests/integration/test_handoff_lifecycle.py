@@ -12,10 +12,8 @@ from bot.domain.handoff import InvalidTransition
 from bot.services import handoff, handoff_console as console
 from bot.services.handoff_lifecycle import expire_overdue, purge_old, resume_waiting, sweep
 from bot.services.ledger import ledger_report
-from bot.services.staff_auth import StaffMember, add_staff, log_in
-from tests.handoff_fakes import RecordingConversations
+from tests.handoff_fakes import MONDAY_10, RecordingConversations, member
 
-MONDAY_10 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing, a working day
 MIN = dt.timedelta(minutes=1)
 DAY = dt.timedelta(days=1)
 SETTINGS = Settings(staff_hours="09:00-17:00", handoff_queue_timeout_minutes=20, handoff_retention_days=90)
@@ -26,11 +24,6 @@ SLOTS = {"service": "work_permit", "case_number": "EZ2026-0042"}
 @pytest.fixture
 def rasa():
     return RecordingConversations()
-
-
-def member(uow_factory, name, role="staff") -> StaffMember:
-    add_staff(uow_factory(), name, f"{name} has a long password", role, MONDAY_10)
-    return log_in(uow_factory(), name, f"{name} has a long password", MONDAY_10).member
 
 
 def open_live(uow_factory, conversation="conv-1", now=MONDAY_10):
