@@ -294,6 +294,8 @@ def main() -> None:
     parser.add_argument("--max-messages", type=int, default=5000, help="message budget per measurement")
     parser.add_argument("--levels", default="1,10,50", help="concurrent conversations")
     parser.add_argument("--workers", action="store_true", help="also compare 1 worker, 2 Sanic workers, 2 replicas")
+    parser.add_argument("--workers-only", action="store_true",
+                        help="only the workers comparison, added to the existing --out JSON (its comparison kept)")
     parser.add_argument("--retrain-bare", action="store_true", help="train the bare bot again (timed)")
     parser.add_argument("--out", default="latency", help="name of the JSON and PNG in bench/results")
     args = parser.parse_args()
@@ -326,8 +328,13 @@ def main() -> None:
                 "bare": {k: v for k, v in bare_model.items() if k != "model"},
             },
         }
-        result["comparison"] = compare(args, tmp, model, bare_model)
-        if args.workers:
+        if args.workers_only:  # the comparison of an earlier run, measured at another time
+            earlier = json.loads((RESULTS / f"{args.out}.json").read_text())
+            result = {**earlier, "workers_date": result["date"], "workers_git_commit": result["git_commit"],
+                      "workers_loadavg_start": result["loadavg_start"]}
+        else:
+            result["comparison"] = compare(args, tmp, model, bare_model)
+        if args.workers or args.workers_only:
             result["workers"] = workers(args, tmp, model)
         result["loadavg_end"] = loadavg()
         result["bench_seconds"] = round(time.monotonic() - started, 1)
