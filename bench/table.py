@@ -54,7 +54,9 @@ def latency_tables(lat: dict) -> list:
             train = f"{training['train_seconds']:.0f} s (`rasa train`)" if training else "not run (`bench/training.py`)"
         out.append(f"| {name} | {comp[name]['cold_start_to_first_answer_s']} s | {procs} | {mib(size)} | {train} |")
     if "workers" in lat:
-        out += ["", "Our assistant alone, PostgreSQL tracker store (one set-up after another):", "",
+        when = (f" measured {lat['workers_date']} (commit `{lat['workers_git_commit']}`, load average "
+                f"{lat['workers_loadavg_start']} at the start)" if "workers_date" in lat else "")
+        out += ["", f"Our assistant alone, PostgreSQL tracker store (one set-up after another){when}:", "",
                 "| set-up | conversations | p50 ms | p95 ms | p99 ms | msg/s | errors | peak RSS (all) |",
                 "|---|---|---|---|---|---|---|---|"]
         for label, w in lat["workers"].items():
