@@ -7,6 +7,8 @@ Create Date: 2026-11-22
 import sqlalchemy as sa
 from alembic import op
 
+from bot.db.sqlite_schema import replace_in_table_sql
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -17,28 +19,11 @@ WITHOUT_EXPIRED = "status IN ('queued', 'claimed', 'handed_back', 'closed')"
 
 
 def _ticket_status(old: str, new: str) -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        _sqlite_check(old, new)
+    if op.get_bind().dialect.name == "sqlite":  # in place: a rebuild would cascade-delete messages
+        replace_in_table_sql(op.get_bind(), "handoff_tickets", old, new)
         return
     op.drop_constraint("ck_handoff_tickets_status", "handoff_tickets", type_="check")
     op.create_check_constraint("ck_handoff_tickets_status", "handoff_tickets", new)
-
-
-def _sqlite_check(old: str, new: str) -> None:
-    """Change the CHECK in place, SQLite's documented procedure for it (ALTER TABLE, "making other
-    kinds of table schema changes"). Rebuilding the table instead would drop the old one, and with
-    foreign keys on that deletes every ticket's messages and ledger row (ON DELETE CASCADE)."""
-    bind = op.get_bind()
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
-    bind.exec_driver_sql("PRAGMA writable_schema=ON")
-    bind.execute(sa.text("UPDATE sqlite_master SET sql = replace(sql, :old, :new) "
-                         "WHERE type = 'table' AND name = 'handoff_tickets'"), {"old": old, "new": new})
-    bind.exec_driver_sql(f"PRAGMA schema_version={int(version) + 1}")
-    bind.exec_driver_sql("PRAGMA writable_schema=OFF")
-    sql = bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'handoff_tickets'")
-                       ).scalar()
-    if new not in sql:
-        raise RuntimeError("handoff_tickets: the status CHECK was not where revision 0006 put it")
 
 
 def upgrade() -> None:

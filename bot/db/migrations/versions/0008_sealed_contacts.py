@@ -11,6 +11,8 @@ database being migrated). The key is needed only when there are plain contacts t
 import sqlalchemy as sa
 from alembic import context, op
 
+from bot.db.sqlite_schema import replace_in_table_sql
+
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
@@ -27,17 +29,18 @@ def _key() -> bytes:
     return secret_key(Settings(database_url=context.config.get_main_option("sqlalchemy.url")))
 
 
-def _contact_length(length: int) -> None:
-    # SQLite does not enforce VARCHAR lengths; rebuilding its table would cascade-delete the messages.
-    if op.get_bind().dialect.name != "sqlite":
-        op.alter_column("handoff_tickets", "contact", type_=sa.String(length=length), existing_nullable=True)
+def _contact_length(old: int, new: int) -> None:
+    if op.get_bind().dialect.name == "sqlite":  # in place: a rebuild would cascade-delete the messages
+        replace_in_table_sql(op.get_bind(), "handoff_tickets", f"contact VARCHAR({old})", f"contact VARCHAR({new})")
+    else:
+        op.alter_column("handoff_tickets", "contact", type_=sa.String(length=new), existing_nullable=True)
 
 
 def upgrade() -> None:
     from bot.services import vault
     from bot.services.handoff import CONTACT_PURPOSE
 
-    _contact_length(512)  # a sealed 254-character contact is about 460 characters
+    _contact_length(254, 512)  # a sealed 254-character contact is about 460 characters
     bind = op.get_bind()
     plain = [(row.id, row.contact) for row in bind.execute(SELECT) if not vault.is_sealed(row.contact)]
     if not plain:
@@ -60,4 +63,4 @@ def downgrade() -> None:
         except vault.Unreadable:
             contact = None  # sealed under another key: nothing readable to give back
         bind.execute(UPDATE, {"id": ticket_id, "contact": contact[:254] if contact else None})
-    _contact_length(254)
+    _contact_length(512, 254)
