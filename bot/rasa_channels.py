@@ -76,6 +76,7 @@ class RestInput(RasaRestInput):
         webhook = Blueprint("etown_rest_webhook", __name__)
         # After Rasa's own start-up listeners, i.e. once the model is loaded.
         webhook.listener("after_server_start")(rasa_speedups.freeze_startup_heap)
+        webhook.listener("before_server_stop")(rasa_speedups.close_shared_sessions)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -23,7 +23,7 @@ unit-tested against Rasa's own code. Re-check them on any Rasa upgrade.
 - Action server connection: Rasa opens a new HTTP client session, hence a new TCP connection,
   for every action call. Here the calls of one event loop share one session and keep their
   connections alive (for less time than the action server does, so a request never goes out on a
-  connection the server is closing).
+  connection the server is closing); the REST channel closes them when the server stops.
 """
 from __future__ import annotations
 
@@ -129,6 +129,14 @@ class _SharedSession:
 
     async def __aexit__(self, *exc_info) -> None:
         return None
+
+
+async def close_shared_sessions(*_args) -> None:
+    """Sanic listener (before_server_stop): close this loop's shared sessions and their connections."""
+    import asyncio
+
+    for session in _sessions.pop(asyncio.get_running_loop(), {}).values():
+        await session.close()
 
 
 def shared_session(self) -> _SharedSession:

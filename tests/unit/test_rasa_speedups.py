@@ -112,7 +112,8 @@ async def test_action_calls_share_one_session_and_its_connections(unused_tcp_por
         await runner.cleanup()
     assert [a["auth"] for a in answers] == ["Bearer t"] * 3
     assert len(set(peers)) == 1  # one kept-alive connection, not one per call
-    await one.close()
+    await rasa_speedups.close_shared_sessions(None, None)  # what the channel does when Sanic stops
+    assert one.closed
 
 
 def test_install_puts_every_speed_up_in_place(monkeypatch):
@@ -143,11 +144,12 @@ async def test_the_start_up_heap_is_frozen_once(monkeypatch):
     assert calls == ["freeze"]
 
 
-def test_the_rest_channel_freezes_the_heap_after_rasa_has_started():
+def test_the_rest_channel_freezes_the_heap_at_start_and_closes_the_sessions_at_stop():
     from rasa.core.channels.channel import UserMessage  # noqa: F401 - Rasa's channel module loads first
 
     from bot.rasa_channels import RestInput
 
     blueprint = RestInput().blueprint(lambda message: None)
-    listeners = [future for future in blueprint._future_listeners if future.event == "after_server_start"]
-    assert [future.listener for future in listeners] == [rasa_speedups.freeze_startup_heap]
+    listeners = {future.event: future.listener for future in blueprint._future_listeners}
+    assert listeners["after_server_start"] is rasa_speedups.freeze_startup_heap
+    assert listeners["before_server_stop"] is rasa_speedups.close_shared_sessions
