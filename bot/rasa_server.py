@@ -39,14 +39,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     except JwtSecretMissing as missing:
         raise SystemExit(f"The Rasa server cannot start: {missing}") from None
     arguments = rasa_arguments(list(sys.argv[1:] if argv is None else argv), secret)
-    from rasa.__main__ import main as rasa_main
-
-    from bot import rasa_speedups
-
-    rasa_speedups.install()
+    from bot import rasa_cli
 
     sys.argv = ["rasa", *arguments]  # what Rasa's argparse reads; /proc/<pid>/cmdline stays as started
-    rasa_main()
+    rasa_cli.main()  # the speed-ups, then Rasa's own command line
 
 
 if __name__ == "__main__":

@@ -27,10 +27,11 @@ unit-tested against Rasa's own code. Re-check them on any Rasa upgrade.
 """
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text, Tuple, Type
+from typing import Any, Dict, Optional, Text, Tuple, Type
 
 _installed = False
 
@@ -107,8 +108,6 @@ class _SharedSession:
         self.endpoint = endpoint
 
     async def __aenter__(self):
-        import asyncio
-
         import aiohttp
         from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
 
@@ -133,8 +132,6 @@ class _SharedSession:
 
 async def close_shared_sessions(*_args) -> None:
     """Sanic listener (before_server_stop): close this loop's shared sessions and their connections."""
-    import asyncio
-
     for session in _sessions.pop(asyncio.get_running_loop(), {}).values():
         await session.close()
 
