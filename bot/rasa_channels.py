@@ -11,7 +11,9 @@ often ``[]``, and logs the message text. This one:
   computed without the conversation): the user is asked to send the message again;
 - answers an apology and a suggestion when the turn produced no reply at all (the action server
   is down: Rasa logs the failed action and carries on without its events);
-- refuses a malformed request (no JSON, no sender, sender too long to store) with HTTP 400;
+- refuses a malformed request (no JSON, no sender, sender too long to store, a message that is not
+  valid text) with HTTP 400, and answers an over-long message politely without parsing or storing it
+  (bot/domain/inbound.py); a body over MAX_REQUEST_BYTES is refused unread with HTTP 413;
 - never logs the message text.
 """
 from __future__ import annotations
@@ -25,9 +27,11 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.domain.inbound import MAX_REQUEST_BYTES, Refusal, refusal, too_long_reply
 from bot.domain.outage import english_hotline, no_answer_text, unavailable_text
 from bot import rasa_speedups
 from bot.kb.contacts_schema import Hotline
@@ -59,6 +63,18 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}"
 
 
+async def cap_request_size(app: Any, loop: Any) -> None:
+    """Every request to this Rasa server (webhook, socket.io, HTTP API) is refused unread, with HTTP 413
+    and a polite answer, above MAX_REQUEST_BYTES (Sanic's default is 100 MB); websocket frames likewise."""
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+    app.config.WEBSOCKET_MAX_SIZE = MAX_REQUEST_BYTES
+
+    def too_large(request: Request, exception: Exception) -> HTTPResponse:
+        return response.json([{"text": too_long_reply("")}], status=413)
+
+    app.error_handler.add(PayloadTooLarge, too_large)
+
+
 class RestInput(RasaRestInput):
     """Rasa's REST channel (same name and URL) with clear answers instead of silence."""
 
@@ -77,6 +93,7 @@ class RestInput(RasaRestInput):
         # After Rasa's own start-up listeners, i.e. once the model is loaded.
         webhook.listener("after_server_start")(rasa_speedups.freeze_startup_heap)
         webhook.listener("before_server_stop")(rasa_speedups.close_shared_sessions)
+        webhook.listener("before_server_start")(cap_request_size)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -95,8 +112,11 @@ class RestInput(RasaRestInput):
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
                 return response.json({"error": f"sender must be a non-empty string of at most "
                                                f"{MAX_SENDER_LENGTH} characters."}, status=400)
-            if text is not None and not isinstance(text, str):
-                return response.json({"error": "message must be a string."}, status=400)
+            refused = refusal(text)
+            if refused in (Refusal.NOT_TEXT, Refusal.INVALID_UNICODE):
+                return response.json({"error": "message must be a string of valid Unicode text."}, status=400)
+            if refused is Refusal.TOO_LONG:  # answered here: never parsed, never stored
+                return response.json(self._bot(sender, too_long_reply(text)))
             metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else None
             collector = CollectingOutputChannel()
             failures: List[Exception] = []

@@ -26,6 +26,7 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
 from bot.config import Settings, get_settings
+from bot.domain.inbound import MAX_REQUEST_BYTES, NOT_TEXT_REPLY, Refusal, refusal, too_long_reply
 
 # the widget's session ids are uuid4 hex strings; anything else gets a fresh id
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -83,6 +84,21 @@ class SocketIOInput(RasaSocketIOInput):
                 if not sio.manager_initialized:
                     sio.manager_initialized = True
                     sio.manager.initialize()
+
+        # A packet over the limit closes that socket unread (python-engineio's default allows 1 MB).
+        sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
+        handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]  # Rasa's handler
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def checked_message(sid: Text, data: Any) -> None:
+            # What NLU must not see is answered here, to this socket only, and never stored.
+            text = data.get("message") if isinstance(data, dict) else None
+            refused = refusal(text)
+            if refused is not None:
+                reply = too_long_reply(text) if refused is Refusal.TOO_LONG else NOT_TEXT_REPLY
+                await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)
+                return
+            await handle_message(sid, data)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:

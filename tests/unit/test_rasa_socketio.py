@@ -82,3 +82,46 @@ async def test_the_channel_runs_its_socketio_server_on_the_redis_manager():
     await sio.handlers["/"]["session_request"](sid, {"session_id": "b992f2ac62e84f588aefb5e94b1688f1"})
     assert sid in dict(sio.manager.get_participants("/", "b992f2ac62e84f588aefb5e94b1688f1"))
     assert confirmed == [("session_confirm", "b992f2ac62e84f588aefb5e94b1688f1", sid)]
+
+
+@pytest.mark.parametrize("data, words", [
+    ({"message": "how much " * 3000, "session_id": "b992f2ac62e84f588aefb5e94b1688f1"}, "too long"),
+    ({"message": None, "session_id": "b992f2ac62e84f588aefb5e94b1688f1"}, "could not read"),
+    ({"message": "bad \ud800", "session_id": "b992f2ac62e84f588aefb5e94b1688f1"}, "could not read"),
+    ("not a dict", "could not read"),
+])
+async def test_what_nlu_must_not_see_is_answered_to_the_socket_and_never_reaches_rasa(data, words):
+    from bot.domain.inbound import MAX_REQUEST_BYTES
+
+    calls = []
+
+    async def on_new_message(message):
+        calls.append(message)
+
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    channel.blueprint(on_new_message)
+    sio = channel.sio
+    sent = []
+
+    async def emit(event, data=None, room=None, namespace=None, **kwargs):
+        sent.append((event, data, room))
+
+    sio.emit = emit
+    assert sio.eio.max_http_buffer_size == MAX_REQUEST_BYTES
+    await sio.handlers["/"]["user_uttered"]("sid-1", data)
+    assert not calls and len(sent) == 1
+    event, reply, room = sent[0]
+    assert event == "bot_uttered" and room == "sid-1" and words in reply["text"]
+
+
+async def test_an_ordinary_message_still_reaches_rasa():
+    calls = []
+
+    async def on_new_message(message):
+        calls.append(message)
+
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    channel.blueprint(on_new_message)
+    await channel.sio.handlers["/"]["user_uttered"]("sid-1", {"message": "hello",
+                                                               "session_id": "b992f2ac62e84f588aefb5e94b1688f1"})
+    assert [(m.text, m.sender_id) for m in calls] == [("hello", "b992f2ac62e84f588aefb5e94b1688f1")]

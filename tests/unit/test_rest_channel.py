@@ -43,6 +43,7 @@ async def channel(hotline):
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
     await server.startup()
     state["url"] = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    state["app"] = app
     yield state
     await server.close()
 
@@ -123,3 +124,48 @@ async def test_malformed_requests_are_refused_without_reaching_rasa(channel, hot
     url = use(channel, handler)
     status, _, body = await post(url, headers={"Content-Type": "application/json"}, **payload)
     assert status == 400 and "error" in body and not calls
+
+
+@pytest.mark.parametrize("body", [b'{"sender": "u", "message": null}', b'{"sender": "u", "message": 12}',
+                                  b'{"sender": "u", "message": "half a pair \\ud800"}'])
+async def test_a_message_that_is_not_valid_text_is_a_400_without_reaching_rasa(channel, body):
+    calls = []
+
+    async def handler(message):
+        calls.append(message)
+
+    url = use(channel, handler)
+    status, _, answer = await post(url, data=body, headers={"Content-Type": "application/json"})
+    assert status == 400 and "valid Unicode" in answer["error"] and not calls
+
+
+@pytest.mark.parametrize("text, words", [("how much " * 3000, "too long"), ("居留许可多少钱？" * 400, "太长")])
+async def test_an_over_long_message_is_answered_politely_and_never_reaches_nlu(channel, text, words):
+    calls = []
+
+    async def handler(message):
+        calls.append(message)
+
+    url = use(channel, handler)
+    status, _, answer = await post(url, json={"sender": "u5", "message": text})
+    assert status == 200 and not calls
+    assert len(answer) == 1 and answer[0]["recipient_id"] == "u5" and words in answer[0]["text"]
+
+
+async def test_a_body_over_the_cap_is_refused_unread_with_a_polite_413(channel):
+    from bot.domain.inbound import MAX_REQUEST_BYTES
+    from bot.rasa_channels import cap_request_size
+
+    calls = []
+
+    async def handler(message):
+        calls.append(message)
+
+    url = use(channel, handler)
+    await cap_request_size(channel["app"], None)  # the before_server_start listener, as `rasa run` calls it
+    status, _, answer = await post(url, json={"sender": "u6", "message": "x" * (MAX_REQUEST_BYTES + 1)})
+    assert status == 413 and "too long" in answer[0]["text"] and not calls
+    status, _, answer = await post(url, json={"sender": "u6", "message": "x" * 2100})
+    assert status == 200 and "too long" in answer[0]["text"] and not calls  # under the cap, over the limit
+    status, _, answer = await post(url, json={"sender": "u6", "message": "hello"})
+    assert status == 200 and len(calls) == 1  # ordinary messages still pass
