@@ -89,6 +89,7 @@ def cmd_setup(args) -> int:
 
 def cmd_run(args) -> int:
     from bot.ops import runner
+    from bot.ops.supervisor import Supervisor
     from bot.ops.training import ensure_model
 
     settings = get_settings()
@@ -109,11 +110,11 @@ def cmd_run(args) -> int:
         f"  chat page: {settings.resolved_public_base_url}/ (the chat widget; staff console at /staff)\n"
         "  Chat in the terminal with `make shell`. Press Ctrl-C to stop.\n", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
+    supervisor = Supervisor(servers, log=lambda line: print(line, file=sys.stderr, flush=True))
     try:
-        while all(p.poll() is None for p in servers.processes):
+        while True:  # a server that exits is started again alone; Ctrl-C or SIGTERM stops them all
+            supervisor.check()
             time.sleep(0.5)
-        print("A server stopped unexpectedly; stopping the others.", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
     finally:
