@@ -23,6 +23,6 @@ if [ -s var/results/core/failed_test_stories.yml ] && grep -q "story:" var/resul
   echo "Failed test stories:"; cat var/results/core/failed_test_stories.yml; exit 1
 fi
 
-echo "== pytest: end to end (real servers: REST webhook, and the chat page and staff console in chromium)"
+echo "== pytest: end to end and security (real servers: REST webhook and socket.io, the chat page and staff console in chromium, make run)"
 scripts/ensure_chromium.sh
-$PY -m pytest -q tests/e2e
+$PY -m pytest -q tests/e2e tests/security
