@@ -67,13 +67,24 @@ def assign(entries: list[dict], prefix: str, rng: random.Random) -> int:
     return changed
 
 
+def _represent_list(dumper: yaml.SafeDumper, data: list):
+    """Flow style for lists of scalars (fact ids), block style otherwise."""
+    flow = all(not isinstance(item, (list, dict)) for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
 def dump(entries: list[dict], path: Path) -> None:
-    text = yaml.safe_dump(
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    _Dumper.add_representer(list, _represent_list)
+    text = yaml.dump(
         [ordered(e) for e in entries],
+        Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=False,
         width=100000,
-        default_flow_style=None,
+        default_flow_style=False,
     )
     path.write_text(text.replace("\n- id:", "\n\n- id:"), encoding="utf-8")
 
