@@ -11,7 +11,7 @@ from typing import Iterator, List, Literal, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.wording import format_date
-from bot.domain.workdays import WEEKDAY_NAMES, is_covered, is_working_day, reason_closed
+from bot.domain.workdays import WEEKDAY_NAMES, is_working_day, reason_closed, schedule_note
 from bot.kb.booking_schema import BookingConfig, HallBooking, TimeRange, periods
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -50,7 +50,7 @@ class DayAvailability:
     hours: Optional[TimeRange]
     slots: Tuple[SlotState, ...]  # upcoming slots only (today's past times are left out)
     hours_published: bool  # False: the hours are our configuration, not published (say so)
-    schedule_notice: Optional[str]  # the year's holiday schedule is not published yet
+    schedule_notice: Optional[str]  # the year's schedule is not published: its holidays are provisional
     earlier_open_day: Optional[dt.date] = None  # nearest open days, set when this day is closed
     later_open_day: Optional[dt.date] = None
 
@@ -101,12 +101,9 @@ def utc_naive(now: dt.date) -> dt.datetime:
 
 
 def schedule_notice(day: dt.date) -> Optional[str]:
-    """What to tell users about a day in a year whose official holiday schedule is not out yet."""
-    if is_covered(day.year):
-        return None
-    return (f"The official holiday schedule for {day.year} has not been published yet. Only the fixed-date "
-            "holidays (1 January, 1-2 May, 1-3 October) are known to be closed; the other holidays and the "
-            "weekend days that become working days are not out yet, so this day may still change.")
+    """What to tell users about a day in a year whose official holiday schedule is not out yet
+    (its holidays are provisional, by rule); None in a published year."""
+    return schedule_note([day.year])
 
 
 def hours_on(hall: HallBooking, day: dt.date) -> Optional[TimeRange]:

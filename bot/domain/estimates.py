@@ -232,15 +232,10 @@ def _status(expiry: dt.date, first: Optional[dt.date], last: Optional[dt.date], 
 # -- wording shared by the three kinds ------------------------------------------------
 
 def uncovered_caveat(years: List[int]) -> Optional[str]:
-    """What the estimate leaves out when it reaches years the official schedule does not cover."""
-    if not years:
-        return None
-    named = ", ".join(str(y) for y in years)
-    plural = "s" if len(years) > 1 else ""
-    return (f"The official holiday schedule for {named} is not published yet, so this estimate ignores that "
-            f"year{plural}'s other public holidays (Spring Festival etc.) and adjusted working days; it skips only "
-            "weekends and the fixed-date holidays (1 January, 1–2 May, 1–3 October). Please check again once the "
-            "schedule is out.")
+    """What the estimate rests on when it reaches years the official schedule does not cover:
+    provisional holidays by rule, and no adjusted working days."""
+    note = workdays.schedule_note(years)
+    return f"{note} Please check again once the schedule is out." if note else None
 
 
 def past_caveat(day: dt.date, today: dt.date) -> str:

@@ -84,20 +84,35 @@ def test_national_day_2026_and_its_adjusted_working_days(config):
     assert slot_times(config.hall(PSB), D(2026, 9, 20)) == slot_times(config.hall(PSB), D(2026, 9, 21))
 
 
-def test_uncovered_year_2027_closes_fixed_holidays_and_says_the_schedule_is_not_out(config):
+def test_uncovered_year_2027_closes_its_holidays_and_says_they_are_provisional(config):
     now = D(2026, 11, 22)
     new_year = day_availability(config, config.hall(PSB), RP, D(2027, 1, 1), now, {})
     assert new_year.closed.text == "New Year's Day holiday"
     assert "2027" in new_year.schedule_notice and "not been published" in new_year.schedule_notice
+    assert "provisional" in new_year.schedule_notice and "Spring Festival 5–10 February" in new_year.schedule_notice
     monday = day_availability(config, config.hall(ETOWN), RP, D(2027, 1, 4), now, {})
     assert monday.is_open and monday.free_times and monday.schedule_notice
     assert reason(config, PSB, D(2027, 1, 2), now) is None  # a Saturday at a Monday-to-Saturday hall
     assert day_availability(config, config.hall(PSB), RP, D(2026, 12, 31), now, {}).schedule_notice is None
 
 
+def test_spring_festival_2027_is_closed_as_a_provisional_holiday(config):
+    now = D(2027, 1, 10)
+    for day in (D(2027, 2, 5), D(2027, 2, 8), D(2027, 2, 10)):
+        closed = reason(config, PSB, day, now)
+        assert (closed.kind, closed.text) == ("holiday", "Spring Festival holiday, provisional")
+    saturday = day_availability(config, config.hall(PSB), RP, D(2027, 2, 6), now, {})
+    assert saturday.closed.text == "Spring Festival holiday, provisional" and "provisional" in saturday.schedule_notice
+    assert saturday.later_open_day == D(2027, 2, 11)
+    assert reason(config, ETOWN, D(2027, 2, 11), now) is None
+
+
 def test_uncovered_year_labour_and_national_day_dates_are_closed(config):
-    assert reason(config, PSB, D(2027, 5, 1), D(2027, 4, 20)).text == "Labour Day holiday"  # Saturday
-    assert reason(config, PSB, D(2027, 5, 3), D(2027, 4, 20)) is None
+    assert reason(config, PSB, D(2027, 5, 1), D(2027, 4, 20)).text == "Labour Day holiday"  # Saturday, fixed date
+    # Monday 3 and Tuesday 4 May: the days off for 1-2 May on the weekend, by rule until published.
+    assert reason(config, PSB, D(2027, 5, 3), D(2027, 4, 20)).text == "Labour Day holiday, provisional"
+    assert reason(config, PSB, D(2027, 5, 4), D(2027, 4, 20)).kind == "holiday"
+    assert reason(config, PSB, D(2027, 5, 5), D(2027, 4, 20)) is None
     for day in (D(2027, 10, 1), D(2027, 10, 2), D(2027, 10, 3)):
         assert reason(config, PSB, day, D(2027, 9, 20)).kind in ("holiday", "weekend")
     assert reason(config, PSB, D(2027, 10, 2), D(2027, 9, 20)).text == "National Day holiday"

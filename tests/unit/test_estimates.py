@@ -124,8 +124,20 @@ def test_past_acceptance_is_computed_and_flagged(kb):
 @needs_2027_uncovered
 def test_conclusion_in_an_uncovered_year_reports_the_caveat(kb):
     c = conclusion_date(kb.service("work_permit"), D(2027, 9, 30), TODAY)
-    assert (c.earliest, c.latest) == (D(2027, 10, 4), D(2027, 10, 6))  # 1-3 October known, nothing else
-    assert any("2027" in note and "Spring Festival" in note and "not published" in note for note in c.caveats)
+    # 1-3 October are fixed; 4-5 October are the provisional days off for 2-3 October on the weekend.
+    assert (c.earliest, c.latest) == (D(2027, 10, 6), D(2027, 10, 8))
+    assert dict(c.closed)[D(2027, 10, 4)] == "National Day holiday, provisional"
+    assert any("2027" in note and "not been published" in note and "provisional" in note
+               and "Spring Festival 5–10 February" in note for note in c.caveats)
+
+
+@needs_2027_uncovered
+def test_conclusion_across_spring_festival_2027_skips_the_provisional_holiday(kb):
+    c = conclusion_date(kb.service("work_permit"), D(2027, 2, 4), TODAY)
+    assert (c.earliest, c.latest) == (D(2027, 2, 11), D(2027, 2, 15))  # 5-10 February closed, then 11, 12, 15
+    assert all(reason == "Spring Festival holiday, provisional"
+               for day, reason in c.closed if D(2027, 2, 5) <= day <= D(2027, 2, 10))
+    assert any("provisional" in note for note in c.caveats)
 
 
 def test_no_published_processing_time_gives_none(kb):
@@ -273,7 +285,8 @@ def test_answer_to_the_etown_question(kb):
 def test_answer_reports_the_uncovered_year(kb):
     answer = estimate(kb, "if E-Town accepts my application on 30/9 when will it be concluded?", TODAY, None)
     assert "30 September 2027" in answer.text and "assumed the year" in answer.text
-    assert "schedule for 2027 is not published yet" in answer.text
+    assert "schedule for 2027 has not been published yet" in answer.text
+    assert "provisional holiday dates" in answer.text
     assert answer.service_id == "work_permit" and answer.topic == "processing_time"
 
 

@@ -13,10 +13,14 @@ from bot.domain.workdays import (
     closed_days,
     covered_range,
     is_covered,
+    is_provisional,
     is_working_day,
     next_working_day,
     previous_working_day,
+    provisional_holidays,
     reason_closed,
+    rule_calendar,
+    schedule_note,
     uncovered_years,
     working_days_between,
 )
@@ -111,18 +115,103 @@ def test_2026_is_covered():
     assert is_covered(2026)
 
 
+# -- years after the schedule: provisional holidays by rule ---------------------------------
+
+def test_rule_calendar_computes_spring_festival_2027_from_5_to_10_february():
+    closed, weekend_workdays = rule_calendar(2027)
+    assert sorted(day for day in closed if day.month == 2) == days(D(2027, 2, 5), D(2027, 2, 10))
+    assert {closed[day] for day in days(D(2027, 2, 5), D(2027, 2, 10))} == {"Spring Festival holiday"}
+    assert not weekend_workdays  # no notice, no adjusted working days
+
+
 @needs_2027_uncovered
-def test_2027_falls_back_to_weekends_and_fixed_date_holidays():
+def test_spring_festival_2027_is_closed_provisionally_from_eve_to_the_days_off_for_its_weekend():
     assert not is_covered(2027)
+    # Eve Friday 5 February, festival days 6-8 (Saturday to Monday), and Tuesday 9 / Wednesday 10
+    # off for the two that fall on the weekend.
+    for day in days(D(2027, 2, 5), D(2027, 2, 10)):
+        assert not is_working_day(day), day
+        assert reason_closed(day) == "Spring Festival holiday, provisional"
+        assert is_provisional(day)
+    assert is_working_day(D(2027, 2, 4)) and is_working_day(D(2027, 2, 11))
+    assert add_working_days(D(2027, 2, 4), 1) == D(2027, 2, 11)
+    assert working_days_between(D(2027, 2, 1), D(2027, 2, 12)) == 5  # 2, 3, 4, 11 and 12
+
+
+@needs_2027_uncovered
+@pytest.mark.parametrize("day, reason", [
+    (D(2027, 4, 5), "Qingming Festival (Tomb-sweeping Day) holiday, provisional"),
+    (D(2027, 5, 3), "Labour Day holiday, provisional"),  # 1-2 May fall on the weekend
+    (D(2027, 5, 4), "Labour Day holiday, provisional"),
+    (D(2027, 6, 9), "Dragon Boat Festival holiday, provisional"),
+    (D(2027, 9, 15), "Mid-Autumn Festival holiday, provisional"),
+    (D(2027, 10, 4), "National Day holiday, provisional"),  # 2-3 October fall on the weekend
+    (D(2027, 10, 5), "National Day holiday, provisional"),
+])
+def test_the_other_2027_holidays_by_rule_are_provisional(day, reason):
+    assert day.weekday() < 5
+    assert not is_working_day(day)
+    assert reason_closed(day) == reason
+
+
+@needs_2027_uncovered
+def test_2027_fixed_date_holidays_are_certain():
     assert reason_closed(D(2027, 1, 1)) == "New Year's Day holiday"
     assert reason_closed(D(2027, 5, 1)) == "Labour Day holiday"
     assert reason_closed(D(2027, 5, 2)) == "Labour Day holiday"
     for day in days(D(2027, 10, 1), D(2027, 10, 3)):
         assert reason_closed(day) == "National Day holiday"
+        assert not is_provisional(day)
+    assert is_working_day(D(2027, 10, 6))
+
+
+@needs_2027_uncovered
+def test_no_2027_weekend_day_is_assumed_to_be_a_working_day():
+    weekend = [day for day in days(D(2027, 1, 1), D(2027, 12, 31)) if day.weekday() >= 5]
+    assert not any(is_working_day(day) for day in weekend)
     assert reason_closed(D(2027, 3, 6)) == "Saturday"
-    assert is_working_day(D(2027, 10, 4))
-    # Spring Festival 2027 is not published: the fallback cannot know it, callers must say so.
-    assert is_working_day(D(2027, 2, 8))
+
+
+@needs_2027_uncovered
+def test_provisional_holidays_2027_are_runs_of_days():
+    runs = {words: (first, last) for words, first, last in provisional_holidays(2027)}
+    assert runs["Spring Festival holiday"] == (D(2027, 2, 5), D(2027, 2, 10))
+    assert runs["Labour Day holiday"] == (D(2027, 5, 1), D(2027, 5, 4))
+    assert runs["National Day holiday"] == (D(2027, 10, 1), D(2027, 10, 5))
+
+
+@needs_2027_uncovered
+def test_schedule_note_2027_gives_the_provisional_dates_and_what_is_unknown():
+    note = schedule_note([2027])
+    assert note.startswith("The official holiday schedule for 2027 has not been published yet.")
+    assert "provisional" in note and "statutory rules" in note
+    for dates in ("Spring Festival 5–10 February", "Qingming Festival 5 April", "Labour Day 1–4 May",
+                  "Dragon Boat Festival 9 June", "Mid-Autumn Festival 15 September", "National Day 1–5 October"):
+        assert dates in note
+    assert "weekend days that will become working days are not known" in note
+    assert "only the fixed-date" not in note.lower()
+
+
+def test_schedule_note_is_silent_for_published_years():
+    first, last = covered_range()
+    assert schedule_note([first, last]) is None
+    assert schedule_note([]) is None
+
+
+def test_schedule_note_names_every_year_after_the_schedule():
+    _, last = covered_range()
+    note = schedule_note([last + 2, last, last + 1])
+    assert f"for {last + 1} and {last + 2} have not been published" in note
+    assert f"{last + 1}: New Year's Day 1" in note and f"{last + 2}: New Year's Day 1" in note
+
+
+def test_every_rule_holiday_name_reads_as_english_words():
+    _, last = covered_range()
+    for year in range(last + 1, last + 8):
+        for day, words in rule_calendar(year)[0].items():
+            assert words.isascii() and words.endswith("holiday"), (day, words)
+            reason = reason_closed(day)
+            assert reason.startswith(words) and reason.endswith(("holiday", ", provisional")), (day, reason)
 
 
 @needs_2027_uncovered
@@ -138,10 +227,12 @@ def test_counting_across_new_year_into_an_uncovered_year():
     assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
 
 
-def test_years_before_the_schedule_fall_back_too():
+def test_years_before_the_schedule_use_the_rules_and_are_not_called_provisional():
     first, _ = covered_range()
     assert not is_working_day(D(first - 1, 10, 1))
-    assert is_working_day(D(first - 1, 10, 6)) == (D(first - 1, 10, 6).weekday() < 5)
+    assert reason_closed(D(first - 1, 10, 1)) == "National Day holiday"
+    assert not is_provisional(D(first - 1, 10, 1))
+    assert schedule_note([first - 1]).startswith(f"For {first - 1} I count the holidays by the general rules")
 
 
 # -- counting -----------------------------------------------------------------------------
