@@ -10,8 +10,8 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from bot.nlp.encoder.bert import HIDDEN, Bert
-from bot.nlp.encoder.tf_bert import TfBert
 from bot.nlp.encoder.files import installed_model_dir, load_tokenizer_json, load_weights
+from bot.nlp.encoder.tf_bert import TfBert
 
 # sentence-transformers' max_seq_length for this model (sentence_bert_config.json); the
 # tokenizer.json shipped upstream says 128 and pads to 128, so both are overridden here.
@@ -27,7 +27,9 @@ class Encoder:
     at import time. Thread-safe; keeps the vectors of recently seen texts in a small LRU cache.
     """
 
-    def __init__(self, tokenizer: Tokenizer, bert: Union[Bert, TfBert], cache_size: int = 2048, batch_size: int = 32) -> None:
+    def __init__(
+        self, tokenizer: Tokenizer, bert: Union[Bert, TfBert], cache_size: int = 2048, batch_size: int = 32
+    ) -> None:
         self._tokenizer = tokenizer
         self._bert = bert
         self._cache_size = cache_size
@@ -74,7 +76,7 @@ class Encoder:
                     out[i] = hit
         if missing:
             unique = list(dict.fromkeys(texts[i] for i in missing))
-            fresh = dict(zip(unique, self._embed(unique)))
+            fresh = {text: vector.copy() for text, vector in zip(unique, self._embed(unique))}
             for i in missing:
                 out[i] = fresh[texts[i]]
             with self._lock:

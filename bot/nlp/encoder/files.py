@@ -82,7 +82,8 @@ def parse_safetensors(data: bytes) -> Dict[str, np.ndarray]:
         count = int(np.prod(info["shape"], dtype=np.int64))
         if end - start != count * dtype.itemsize or base + end > len(data):
             raise ValueError(f"safetensors tensor {name} has inconsistent offsets")
-        arrays[name] = np.frombuffer(data, dtype=dtype, count=count, offset=base + start).reshape(info["shape"])
+        array = np.frombuffer(data, dtype=dtype, count=count, offset=base + start)
+        arrays[name] = array.reshape(info["shape"])
     return arrays
 
 

@@ -18,7 +18,10 @@ class TfBert:
         import tensorflow as tf  # only when this runtime is chosen
 
         head = HIDDEN // HEADS
-        layers = [{name: tf.constant(getattr(layer, name)) for name in layer.__dataclass_fields__} for layer in bert.layers]
+        layers = [
+            {name: tf.constant(getattr(layer, name)) for name in layer.__dataclass_fields__}
+            for layer in bert.layers
+        ]
         word, position, token_type = (tf.constant(a) for a in (bert.word, bert.position, bert.token_type))
         emb_g, emb_b = tf.constant(bert.emb_ln_g), tf.constant(bert.emb_ln_b)
         lowest = float(np.finfo(np.float32).min)
@@ -60,4 +63,5 @@ class TfBert:
     def embed(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Sentence vectors (batch, 384), unit length, for padded ids and their 0/1 mask."""
         tf = self._tf
-        return self._forward(tf.constant(ids, tf.int64), tf.constant(mask, tf.int64)).numpy().astype(np.float32)
+        vectors = self._forward(tf.constant(ids, tf.int64), tf.constant(mask, tf.int64))
+        return vectors.numpy().astype(np.float32)

@@ -155,3 +155,10 @@ def test_the_tensorflow_runtime_matches_the_reference_too(reference):
 def test_an_unknown_runtime_is_refused():
     with pytest.raises(ValueError, match="runtime"):
         Encoder.load(runtime="torch")
+
+
+def test_the_models_licence_notice_is_kept():
+    notice = encoder_files.LICENCE_FILE.read_text(encoding="utf-8")
+    assert "sentence-transformers/all-MiniLM-L6-v2" in notice
+    assert "Apache License" in notice and "Version 2.0, January 2004" in notice
+    assert "END OF TERMS AND CONDITIONS" in notice
