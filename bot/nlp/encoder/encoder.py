@@ -96,7 +96,9 @@ class Encoder:
         return self._tokenizer.encode(text).tokens
 
     def _embed(self, texts: List[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+        # One text at a time: encode_batch would start the tokenizer's thread pool, which a
+        # later fork of the process (server workers) would then have to disable, with a warning.
+        encodings = [self._tokenizer.encode(text) for text in texts]
         # Similar lengths share a batch, so little compute goes to padding.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         result = np.empty((len(texts), DIMENSION), dtype=np.float32)
