@@ -76,6 +76,19 @@ def _measure(encode: Callable[[List[str]], np.ndarray], short: List[str], batch:
     return {"single_sentence_ms": _percentiles(single), "batch_of_32_ms": _percentiles(batched)}
 
 
+def _interleaved(numpy_encoder: Encoder, tf_encoder: Encoder, short: List[str]) -> Dict[str, float]:
+    """numpy's time over TensorFlow's, one sentence each in turn (robust to a changing load)."""
+    ratios = []
+    with threadpool_limits(limits=1, user_api="blas"):
+        for i in range(SINGLE_RUNS):
+            text = [short[i % len(short)]]
+            on_numpy, on_tf = _time(lambda: numpy_encoder.encode(text), 1), _time(lambda: tf_encoder.encode(text), 1)
+            ratios.append(on_numpy[0] / on_tf[0])
+    ratios.sort()
+    return {"median_ratio": round(statistics.median(ratios), 2), "p10": round(ratios[len(ratios) // 10], 2),
+            "p90": round(ratios[9 * len(ratios) // 10], 2), "runs": len(ratios)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tensorflow", action="store_true", help="also time the TensorFlow runtime")
@@ -108,6 +121,7 @@ def main() -> None:
         figures.update(_measure(on_tf.encode, short, batch))
         figures["max_abs_diff_vs_reference"] = float(np.abs(on_tf.encode(texts) - expected).max())
         figures["peak_rss_mb_with_tensorflow"] = _peak_rss_mb()
+        figures["numpy_over_tensorflow_single_sentence_interleaved"] = _interleaved(encoder, on_tf, short)
         runtimes["tensorflow"] = figures
 
     result = {
