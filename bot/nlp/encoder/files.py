@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 from pathlib import Path
+from typing import Dict
 
-from safetensors.numpy import load as load_safetensors
+import numpy as np
 
 from bot.nlp.encoder.errors import ModelFileMismatch, ModelNotInstalled
 
@@ -53,10 +55,36 @@ def read_verified(path: Path, expected_sha256: str) -> bytes:
     return data
 
 
-def load_weights(model_dir: Path) -> dict:
-    """The checked weights as float32 numpy arrays, keyed by their upstream tensor names."""
+_DTYPES = {"F32": np.dtype("<f4"), "F16": np.dtype("<f2"), "I64": np.dtype("<i8")}
+
+
+def load_weights(model_dir: Path) -> Dict[str, np.ndarray]:
+    """The checked weights as read-only numpy arrays, keyed by their upstream tensor names."""
     data = read_verified(model_dir / WEIGHTS_FILE, UPSTREAM_SHA256[WEIGHTS_FILE])
-    return load_safetensors(data)
+    return parse_safetensors(data)
+
+
+def parse_safetensors(data: bytes) -> Dict[str, np.ndarray]:
+    """Arrays viewing `data` in place (the safetensors format: an 8-byte little-endian header
+    length, a JSON header of dtype, shape and byte offsets, then the raw tensors).
+
+    Views instead of copies keep the peak memory of a load near the file's size.
+    """
+    header_length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + header_length])
+    base = 8 + header_length
+    arrays: Dict[str, np.ndarray] = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = _DTYPES[info["dtype"]]
+        start, end = info["data_offsets"]
+        count = int(np.prod(info["shape"], dtype=np.int64))
+        if end - start != count * dtype.itemsize or base + end > len(data):
+            raise ValueError(f"safetensors tensor {name} has inconsistent offsets")
+        array = np.frombuffer(data, dtype=dtype, count=count, offset=base + start)
+        arrays[name] = array.reshape(info["shape"])
+    return arrays
 
 
 def load_tokenizer_json(model_dir: Path) -> str:

@@ -125,3 +125,40 @@ def test_a_missing_model_package_is_named(monkeypatch):
 def test_upstream_hashes_are_full_sha256_digests():
     for digest in encoder_files.UPSTREAM_SHA256.values():
         assert re.fullmatch(r"[0-9a-f]{64}", digest)
+
+
+def test_our_safetensors_reader_gives_the_reference_readers_arrays():
+    from safetensors.numpy import load_file
+
+    model_dir = encoder_files.installed_model_dir()
+    ours = encoder_files.load_weights(model_dir)
+    theirs = load_file(str(model_dir / encoder_files.WEIGHTS_FILE))
+    assert ours.keys() == theirs.keys()
+    for name, array in theirs.items():
+        assert ours[name].dtype == array.dtype and np.array_equal(ours[name], array), name
+
+
+def test_a_truncated_weights_header_is_rejected():
+    header = b'{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}'
+    data = len(header).to_bytes(8, "little") + header + b"\x00" * 8  # 8 of the 16 bytes
+    with pytest.raises(ValueError, match="inconsistent offsets"):
+        encoder_files.parse_safetensors(data)
+
+
+def test_the_tensorflow_runtime_matches_the_reference_too(reference):
+    texts, expected = reference
+    on_tensorflow = Encoder.load(runtime="tensorflow", cache_size=0)
+    assert np.abs(on_tensorflow.encode(texts) - expected).max() < TOLERANCE
+    assert np.abs(on_tensorflow.encode_one(texts[0]) - expected[0]).max() < TOLERANCE
+
+
+def test_an_unknown_runtime_is_refused():
+    with pytest.raises(ValueError, match="runtime"):
+        Encoder.load(runtime="torch")
+
+
+def test_the_models_licence_notice_is_kept():
+    notice = encoder_files.LICENCE_FILE.read_text(encoding="utf-8")
+    assert "sentence-transformers/all-MiniLM-L6-v2" in notice
+    assert "Apache License" in notice and "Version 2.0, January 2004" in notice
+    assert "END OF TERMS AND CONDITIONS" in notice
