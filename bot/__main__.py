@@ -25,11 +25,21 @@ def cmd_kb_check(args) -> int:
     settings = get_settings()
     from bot.kb.booking import load_booking_config
 
+    from bot.domain.answering.units import build_units, unknown_example_ids
+    from bot.kb.questions import QUESTIONS_FILE, load_examples
+
     kb = knowledge.check(settings.path(settings.kb_dir))
     booking = load_booking_config(settings.path(settings.kb_dir), kb)
+    examples = load_examples(settings.path(settings.kb_dir))
+    units = build_units(kb, examples)
+    unknown = unknown_example_ids(units, examples)
+    if unknown:
+        raise PolicyFileInvalid(QUESTIONS_FILE, "names no fact unit (see README: how answers are found)",
+                                entry=unknown[0])
     print(f"Knowledge base OK: {len(kb.services)} services, {len(kb.halls)} halls "
           f"({len(booking.halls)} bookable), "
-          f"{len(kb.countries)} countries, {sum(len(s.materials) for s in kb.services.values())} materials "
+          f"{len(kb.countries)} countries, {sum(len(s.materials) for s in kb.services.values())} materials, "
+          f"{len(units.units)} fact units ({sum(map(len, examples.values()))} example questions) "
           f"(checksum {kb.checksum[:12]}).")
     return 0
 

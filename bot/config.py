@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     timezone: str = "Asia/Shanghai"  # "today" for date estimates and bookings is Beijing's today
     kb_refresh_seconds: float = 5.0  # how often the action server checks for a new KB revision
+    # the fact units' sentence vectors, kept by the hash of what was embedded (bot/services/answering/index.py)
+    vector_cache_dir: Path = Path("var/cache")
     # Key of the HMACs that let passports be checked without storing them. Production must set it
     # (and keep it: changing it makes every stored case unverifiable until re-imported); when unset,
     # development uses a random key kept in secret.key next to the SQLite database.
@@ -95,7 +97,7 @@ class Settings(BaseSettings):
     class Config:
         env_prefix = "ETOWN_"
 
-    @validator("kb_dir", "spacy_dir", "models_dir", "model_cache_dir")
+    @validator("kb_dir", "spacy_dir", "models_dir", "model_cache_dir", "vector_cache_dir")
     def _expand_home(cls, value: Path) -> Path:  # noqa: N805 - pydantic signature
         return value.expanduser()
 

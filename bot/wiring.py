@@ -15,6 +15,10 @@ from bot.integrations.rasa_api import RasaConversations
 from bot.integrations.rasa_api import rasa_conversations as _rasa_conversations
 from bot.kb.booking import load_booking_config
 from bot.kb.booking_schema import BookingConfig
+from bot.kb.questions import load_examples
+from bot.nlp.encoder import Encoder
+from bot.nlp.encoder.files import UPSTREAM_SHA256, WEIGHTS_FILE
+from bot.services.answering.index import FactIndexCache
 from bot.services.knowledge import KnowledgeCache
 
 _settings: Optional[Settings] = None
@@ -25,6 +29,7 @@ def configure(settings: Optional[Settings]) -> None:
     global _settings
     _settings = settings
     knowledge_cache.cache_clear()
+    fact_index_cache.cache_clear()
     booking_config.cache_clear()
     rasa_conversations.cache_clear()
 
@@ -41,6 +46,20 @@ def uow_factory() -> UnitOfWorkFactory:
 @lru_cache(maxsize=1)
 def knowledge_cache() -> KnowledgeCache:
     return KnowledgeCache(uow_factory(), settings().kb_refresh_seconds)
+
+
+@lru_cache(maxsize=1)
+def encoder() -> Encoder:
+    """The sentence encoder (its weights checked against the upstream release), loaded once per process."""
+    return Encoder.load()
+
+
+@lru_cache(maxsize=1)
+def fact_index_cache() -> FactIndexCache:
+    """The fact units of the live knowledge base with their vectors, rebuilt when a new revision loads."""
+    current = settings()
+    return FactIndexCache(encoder(), load_examples(current.path(current.kb_dir)),
+                          current.path(current.vector_cache_dir), model_id=UPSTREAM_SHA256[WEIGHTS_FILE])
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ class Answer:
     service_id: Optional[str] = None
     topic: Optional[str] = None
     country_id: Optional[str] = None
+    fact_ids: List[str] = field(default_factory=list)  # the fact units said (fact-level answers only)
 
 
 def format_date(day: dt.date) -> str:

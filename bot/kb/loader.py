@@ -21,8 +21,9 @@ SINGLE_FILES: Dict[str, Type[BaseModel]] = {
     "categories.yml": CategoriesFile,
 }
 SERVICES_DIR = "services"
-# Files with their own loader, read after the knowledge base (booking.yml: bot.kb.booking).
-SEPARATE_FILES = ("booking.yml",)
+# Files with their own loader, read after the knowledge base (booking.yml: bot.kb.booking; questions.yml:
+# bot.kb.questions).
+SEPARATE_FILES = ("booking.yml", "questions.yml")
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
