@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import question_context, send, slot_events
 from bot import wiring
 from bot.kb.errors import KnowledgeBaseNotLoaded
+from bot.services.answering.answer import answer_message
 from bot.services.answers import answer_question
 from bot.services.knowledge import ServiceUnavailable
 
@@ -17,15 +18,19 @@ logger = logging.getLogger(__name__)
 
 
 class ActionAnswerQuestion(Action):
-    """Materials, time, fees, validity, deadlines, eligibility, where, apostille, hotlines, overviews."""
+    """Materials, time, fees, validity, deadlines, eligibility, where, apostille, hotlines, overviews: the
+    facts that answer the question when they are found with confidence, else the asked topic."""
 
     def name(self) -> Text:
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        ctx = question_context(tracker)
         try:
-            reply = answer_question(wiring.knowledge_cache().get(), question_context(tracker))
+            live = wiring.knowledge_cache().get()
+            index = wiring.fact_index_cache().get(live.kb)
+            reply = answer_message(live, index, wiring.encoder().encode, ctx) or answer_question(live, ctx)
         except (KnowledgeBaseNotLoaded, ServiceUnavailable) as exc:
             logger.error("cannot answer from the knowledge base: %s", exc)
             dispatcher.utter_message(response="utter_service_unavailable")

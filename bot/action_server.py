@@ -51,6 +51,18 @@ def create_app(settings: Settings):
     return app
 
 
+async def _warm_up(app, loop) -> None:
+    """Load the sentence encoder and the fact index before the first question (they take seconds; the
+    index comes from its disk cache after the first run). A knowledge base that cannot be read yet is
+    loaded on the first question instead."""
+    from bot import wiring
+
+    try:
+        wiring.fact_index_cache().get(wiring.knowledge_cache().get().kb)
+    except Exception as exc:  # noqa: BLE001 - the server still starts; answers retry the load
+        logger.warning("action server: fact index not prepared at start (%s)", type(exc).__name__)
+
+
 def serve(settings: Settings) -> None:
     """Run the action server on settings.action_host:settings.action_port until stopped."""
     from rasa_sdk import utils
@@ -65,6 +77,7 @@ def serve(settings: Settings) -> None:
     for handler in logging.getLogger().handlers:  # every record, from any library, is masked on output
         handler.addFilter(PiiMaskingFilter())
     app = create_app(settings)
+    app.register_listener(_warm_up, "before_server_start")
     plugin_manager().hook.attach_sanic_app_extensions(app=app)  # as `rasa run actions` does
     logger.info("Action server on %s:%s (token %s)", settings.action_host, settings.action_port,
                 "required" if settings.action_token else "not set: loopback only")
