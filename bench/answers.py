@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import sys
 import time
@@ -184,10 +185,10 @@ def main() -> int:
     if args.calibrate:
         dev = [q for q in questions if q["split"] == "dev"]
         best = None
-        for answer_at in (0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
-            trial = dataclasses.replace(weights, answer_at=answer_at, near_at=answer_at - 0.1)
+        for answer_at, uncovered in itertools.product((0.6, 0.65, 0.7, 0.75), (0.0, 0.1, 0.2, 0.3)):
+            trial = dataclasses.replace(weights, answer_at=answer_at, near_at=answer_at - 0.1, uncovered=uncovered)
             f = figures(run(live, index, encoder, dev, trial))
-            print(f"answer_at={answer_at}: {f}")
+            print(f"answer_at={answer_at} uncovered={uncovered}: {f}")
             key = f["correct_share"] - 3 * f["wrong_share"]
             if best is None or key > best[0]:
                 best = (key, trial)

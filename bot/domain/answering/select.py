@@ -10,9 +10,18 @@ the held-out ones.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from bot.domain.answering.units import FactUnit, UnitSet
+from bot.domain.answering.units import FactUnit, UnitSet, words_of
+
+STOPWORDS = frozenset("""
+the and for are but not you all any can her was one our out day get has him his how man new now old see two way who
+boy did its let put say she too use that with have this will your from they know want been good much some time very
+when come here just like long make many more only over such take than them well were what which would there their
+about could other into does doing done should shall might must also then these those where while after before
+being because need needs needed really please thank thanks hello dear question questions anyone someone somebody
+something anything already still yet since even though through during without within between again ever every
+""".split())
 
 # intent -> unit topics it hints at (a hint, not a filter: the search may still find another topic)
 INTENT_UNIT_TOPICS: Mapping[str, Tuple[str, ...]] = {
@@ -51,10 +60,11 @@ class Weights:
     intent_topic: float = 0.05  # the unit's topic is the one the intent classifier hints at
     topic_words: float = 0.06  # the question's own words name the unit's topic
     named_item: float = 0.15  # the unit is about the hall, country or document the message names
-    answer_at: float = 0.70  # adjusted score from which a unit answers the question (calibrated on dev)
-    near_at: float = 0.60  # below answer_at but above this: offered as "the nearest I have"
+    answer_at: float = 0.75  # adjusted score from which a unit answers the question (calibrated on dev)
+    near_at: float = 0.65  # below answer_at but above this: offered as "the nearest I have"
     also_within: float = 0.04  # a second unit answers too when it is this close to the best
     max_units: int = 2
+    uncovered: float = 0.2  # taken off every unit, times the share of the question's words no unit uses
     # A question intent whose facts are not found is answered with its whole topic only when the message
     # is this short (a general question); a longer one gets the honest "not in my sources".
     topic_answer_max_chars: int = 60
@@ -119,11 +129,21 @@ def adjust(unit: FactUnit, similarity: float, signals: Signals, weights: Weights
     return score
 
 
+def uncovered_share(text: str, vocabulary: FrozenSet[str]) -> float:
+    """The share of the question's content words that no fact unit uses ("income tax", "Shanghai", "browser"):
+    a question about something the sources never mention is likely not answered by them."""
+    content = [w for w in words_of(text) if w not in STOPWORDS and len(w) > 2]
+    if not content or not vocabulary:
+        return 0.0
+    return sum(1 for w in content if w not in vocabulary) / len(content)
+
+
 def choose(units: UnitSet, similarities: Mapping[str, float], signals: Signals,
            weights: Weights = Weights()) -> Choice:
     """The units that answer, best first (at most ``weights.max_units``), or the nearest one."""
     asked = topics_in(signals.text)
-    ranked = sorted((Scored(units.by_id[i], s, adjust(units.by_id[i], s, signals, weights, asked))
+    penalty = weights.uncovered * uncovered_share(signals.text, units.vocabulary) if weights.uncovered else 0.0
+    ranked = sorted((Scored(units.by_id[i], s, adjust(units.by_id[i], s, signals, weights, asked) - penalty)
                      for i, s in similarities.items() if i in units.by_id), key=lambda x: -x.score)
     top = tuple(ranked[:10])
     if not ranked or ranked[0].score < weights.answer_at:

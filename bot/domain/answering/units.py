@@ -13,8 +13,9 @@ Unit ids are stable and readable: ``<service>.<topic>[.<item>]`` for a service's
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from bot.domain.answers import FORM, PROVIDED_BY, describe_conditions, hall_line
 from bot.domain.wording import format_date
@@ -74,10 +75,22 @@ class UnitSet:
     units: Tuple[FactUnit, ...]
     checksum: str
     by_id: Mapping[str, FactUnit] = field(default_factory=dict)
+    vocabulary: FrozenSet[str] = frozenset()  # every word the units use: a question's other words are not covered
 
     @classmethod
-    def of(cls, units: Sequence[FactUnit], checksum: str) -> "UnitSet":
-        return cls(tuple(units), checksum, {u.id: u for u in units})
+    def of(cls, units: Sequence[FactUnit], checksum: str, extra_words: Sequence[str] = ()) -> "UnitSet":
+        words = {w for u in units for t in u.search_texts() for w in words_of(t)}
+        words |= {w for t in extra_words for w in words_of(t)}
+        return cls(tuple(units), checksum, {u.id: u for u in units}, frozenset(words))
+
+
+_WORD = re.compile(r"[a-z][a-z0-9'-]+")
+
+
+def words_of(text: str) -> List[str]:
+    """Lower-case words of at least two letters, a plural's final s dropped (so "permits" is "permit")."""
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in _WORD.findall(text.lower())]
 
 
 def build_units(kb: KnowledgeBase, examples: Mapping[str, Sequence[str]] = {}) -> UnitSet:  # noqa: B006 - read only
@@ -85,7 +98,8 @@ def build_units(kb: KnowledgeBase, examples: Mapping[str, Sequence[str]] = {}) -
     units = [*_service_units(kb), *_hall_units(kb), *_contact_units(kb), *_apostille_units(kb),
              *_category_units(kb)]
     with_examples = [_with_examples(u, examples.get(u.id, ())) for u in units]
-    return UnitSet.of(with_examples, kb.checksum)
+    names = [a for s in kb.services.values() for a in s.aliases] + [a for h in kb.halls.values() for a in h.aliases]
+    return UnitSet.of(with_examples, kb.checksum, names)
 
 
 def unknown_example_ids(units: UnitSet, examples: Mapping[str, Sequence[str]]) -> List[str]:
