@@ -22,6 +22,7 @@ from bot.web import bookings as booking_routes
 from bot.web import cases as case_routes
 from bot.web import staff as staff_console
 from bot.web.hardening.headers import SecurityHeaders, missing_headers
+from bot.web.hardening.limits import BodyLimit
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -51,6 +52,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     staff_console.install(app)
     handoff_sweep.install(app)
     _add_error_pages(app)
+    # The last added runs first: the headers go on everything, the body cap's 413s included.
+    app.add_middleware(BodyLimit, per_path={"/api/cases": case_routes.MAX_BODY})
     app.add_middleware(SecurityHeaders, https=settings.resolved_public_base_url.startswith("https://"))
     return app
 
