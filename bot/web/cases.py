@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from bot.domain.case_records import ALL_FIELDS, FIELDS
 from bot.domain.identity import InvalidCreditCode
 from bot.domain.verification import AccessDenied, AccessLocked
 from bot.domain.wording import format_date
@@ -24,6 +25,10 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 10 * 1024 * 1024
 PRIVATE_PAGE = {"Cache-Control": "no-store"}  # and the app's security headers (bot/web/hardening)
 HR_TITLE = "Your employees' cases"
+# The push body, described for the OpenAPI schema (the route reads the body itself: one object or a list).
+CASE_OBJECT = {"type": "object", "required": list(FIELDS), "properties": {f: {"type": "string"} for f in ALL_FIELDS}}
+PUSH_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "oneOf": [CASE_OBJECT, {"type": "array", "items": CASE_OBJECT, "minItems": 1}]}}}}}
 
 
 @router.on_event("startup")
@@ -32,7 +37,7 @@ def _mask_personal_data_in_logs() -> None:
     install_pii_filter()
 
 
-@router.post("/api/cases")
+@router.post("/api/cases", openapi_extra=PUSH_BODY)
 async def receive_cases(request: Request):
     """Cases pushed by the approval system: one JSON object or a list, the CSV's fields as keys.
 
