@@ -28,7 +28,9 @@ class WidgetMissing(Exception):
 
 
 def content_policy(settings: Settings) -> dict:
-    """The chat page's Content-Security-Policy: the app's page policy, plus connections to the Rasa server."""
+    """The chat page's own Content-Security-Policy: scripts from this site only, the styles the widget
+    injects, connections to the Rasa server's socket.io address. (The widget's CSS also imports a web
+    font from Google; that is blocked, and the page keeps its system font.)"""
     socket = urlsplit(settings.resolved_chat_socket_url)
     ws_scheme = "wss" if socket.scheme == "https" else "ws"
     connect = f"{socket.scheme}://{socket.netloc} {ws_scheme}://{socket.netloc}"

@@ -16,7 +16,8 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src
                "object-src 'none'")
 # Data and downloads (JSON, .ics, CSV, scripts, styles): nothing in them may run or load anything.
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# PDFs open in the browser's own viewer, which a default-src or object-src would block in some browsers.
+# PDFs open in the browser's built-in viewer, which policies with default-src, object-src or sandbox on the
+# PDF itself have been known to break: only framing and the like are restricted.
 PDF_POLICY = "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 COMMON = (
     ("X-Content-Type-Options", "nosniff"),
