@@ -17,10 +17,12 @@ from bot.domain.checklist import InvalidProfile, is_checklist_id
 from bot.kb.errors import KnowledgeBaseNotLoaded
 from bot.services.checklists import ChecklistNotFound, InvalidBatch
 from bot.services.knowledge import KnowledgeCache, ServiceUnavailable
+from bot.web import assets, chat, checklists, handoff_sweep
 from bot.web import bookings as booking_routes
-from bot.web import chat, checklists, handoff_sweep
 from bot.web import cases as case_routes
 from bot.web import staff as staff_console
+from bot.web.hardening.headers import SecurityHeaders, missing_headers
+from bot.web.hardening.limits import BodyLimit
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -42,6 +44,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     def health() -> dict:
         return {"status": "ok"}
 
+    app.include_router(assets.router)
     app.include_router(chat.router)
     app.include_router(checklists.router)
     app.include_router(booking_routes.router)
@@ -49,6 +52,9 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     staff_console.install(app)
     handoff_sweep.install(app)
     _add_error_pages(app)
+    # The last added runs first: the headers go on everything, the body cap's 413s included.
+    app.add_middleware(BodyLimit, per_path={"/api/cases": case_routes.MAX_BODY})
+    app.add_middleware(SecurityHeaders, https=settings.resolved_public_base_url.startswith("https://"))
     return app
 
 
@@ -58,6 +64,16 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
 
 
 def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(Exception)
+    def _server_error(request: Request, exc: Exception):
+        # Starlette answers this outside every middleware (and then re-raises, so the traceback is
+        # logged): the security headers are added here.
+        page = error_page(request, 500, "Something went wrong",
+                          "The service could not answer this request. Please try again later.")
+        https = request.app.state.settings.resolved_public_base_url.startswith("https://")
+        page.headers.update(dict(missing_headers(page.headers.keys(), page.headers["content-type"], https)))
+        return page
+
     @app.exception_handler(ChecklistNotFound)
     def _not_found(request: Request, exc: ChecklistNotFound):
         ids = [i for i in exc.checklist_ids if is_checklist_id(i)]  # never echo arbitrary text back

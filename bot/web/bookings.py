@@ -9,8 +9,9 @@ from bot.kb.base import KnowledgeBase
 from bot.services.bookings import BookingNotFound, calendar_file, get_booking
 
 router = APIRouter()
-# The code in the address is the only secret: keep it out of caches, indexes and referrers.
-PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
+# The code in the address is the only secret: keep it out of caches and indexes (and referrers:
+# the app's security headers send none).
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
 def knowledge_base(request: Request) -> KnowledgeBase:
@@ -32,5 +33,6 @@ def booking_calendar(request: Request, code: str, uow: UnitOfWork = Depends(unit
             message="There is no booking at this address. Check the link, or ask the assistant for your booking.")
         return HTMLResponse(html, status_code=404, headers=PRIVATE)
     content = calendar_file(booking, knowledge_base(request))
-    return Response(content, media_type="text/calendar; charset=utf-8", headers={
+    # media type alone: Starlette adds "; charset=utf-8" to text/ types (naming it too said it twice)
+    return Response(content, media_type="text/calendar", headers={
         **PRIVATE, "Content-Disposition": f'attachment; filename="appointment-{booking.code}.ics"'})

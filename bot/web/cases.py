@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Optional
 from zoneinfo import ZoneInfo
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from bot.domain.case_records import ALL_FIELDS, FIELDS
 from bot.domain.identity import InvalidCreditCode
 from bot.domain.verification import AccessDenied, AccessLocked
 from bot.domain.wording import format_date
@@ -18,12 +18,17 @@ from bot.logs import install_pii_filter
 from bot.services.cases import CaseImportError, ImportSummary, push_cases
 from bot.services.enterprise_cases import list_enterprise_cases
 from bot.services.keys import case_hasher
+from bot.web.hardening.json_body import InvalidJson, NotJson, is_json_type, parse_json
 
 router = APIRouter()
 logger = logging.getLogger(__name__)
 MAX_BODY = 10 * 1024 * 1024
-PRIVATE_PAGE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+PRIVATE_PAGE = {"Cache-Control": "no-store"}  # and the app's security headers (bot/web/hardening)
 HR_TITLE = "Your employees' cases"
+# The push body, described for the OpenAPI schema (the route reads the body itself: one object or a list).
+CASE_OBJECT = {"type": "object", "required": list(FIELDS), "properties": {f: {"type": "string"} for f in ALL_FIELDS}}
+PUSH_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "oneOf": [CASE_OBJECT, {"type": "array", "items": CASE_OBJECT, "minItems": 1}]}}}}}
 
 
 @router.on_event("startup")
@@ -32,12 +37,13 @@ def _mask_personal_data_in_logs() -> None:
     install_pii_filter()
 
 
-@router.post("/api/cases")
+@router.post("/api/cases", openapi_extra=PUSH_BODY)
 async def receive_cases(request: Request):
     """Cases pushed by the approval system: one JSON object or a list, the CSV's fields as keys.
 
-    503 when no push token is configured, 401 without the right bearer token, 422 listing every
-    problem (nothing saved), 200 with created/updated/unchanged/stale counts.
+    503 when no push token is configured, 401 without the right bearer token, 415 unless the body
+    is sent as application/json, 413 over MAX_BODY bytes, 422 listing every problem (nothing saved;
+    a body that is not UTF-8 JSON of valid Unicode is one), 200 with created/updated/unchanged/stale counts.
     """
     expected = request.app.state.settings.case_push_token
     if not expected:
@@ -45,13 +51,15 @@ async def receive_cases(request: Request):
     if not _bearer_matches(request.headers.get("authorization"), expected):
         return JSONResponse({"detail": "a valid bearer token is required"}, status_code=401,
                             headers={"WWW-Authenticate": "Bearer"})
+    if not is_json_type(request.headers.get("content-type", "")):
+        raise NotJson()
     body = await request.body()
     if len(body) > MAX_BODY:
         return JSONResponse({"detail": f"the body is larger than {MAX_BODY} bytes"}, status_code=413)
     try:
-        items = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        return _problems([{"loc": ["body"], "msg": "the body is not JSON", "type": "value_error.jsondecode"}])
+        items = parse_json(body)
+    except InvalidJson as exc:
+        return _problems([{"loc": ["body"], "msg": exc.reason, "type": "value_error.jsondecode"}])
     try:
         summary: ImportSummary = await run_in_threadpool(_push, request, items)
     except CaseImportError as exc:

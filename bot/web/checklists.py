@@ -16,8 +16,10 @@ from bot.services.checklists import (
     MAX_BATCH, checklist_link, get_checklist, get_checklists, save_checklist,
 )
 from bot.web.checklists_pdf import checklists_pdf
+from bot.web.hardening.json_body import StrictJsonRoute
 
-router = APIRouter()
+# JSON bodies are read strictly: not UTF-8, invalid Unicode, too deep or not an object is a 400
+router = APIRouter(route_class=StrictJsonRoute)
 # A comma-separated list of up to MAX_BATCH ids of 16 characters: anything longer is refused unread.
 BATCH_QUERY_MAX = MAX_BATCH * 17 + 16
 

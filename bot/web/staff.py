@@ -29,7 +29,7 @@ from bot.web.staff_session import (HEADERS, LOGIN_COOKIE, SESSION_COOKIE, CsrfRe
 
 router = APIRouter(prefix="/staff")
 STATIC = Path(__file__).resolve().parent / "static" / "staff"
-STATIC_TYPES = {"console.js": "application/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8"}
+STATIC_TYPES = {"console.js": "application/javascript; charset=utf-8", "console.css": "text/css"}
 # Notices after a POST are chosen by code: nothing from the request is echoed into the page.
 NOTICES = {
     "claimed": ("ok", "You hold this conversation now; the person sees your replies in the chat."),
@@ -226,7 +226,7 @@ def ledger_csv(request: Request, period: str = "30d", member: StaffMember = Depe
                         [t.isoformat() if t else "" for t in (row.received_at, row.claimed_at,
                                                                row.first_response_at, row.resolved_at)] +
                         [row.outcome or "open", f"{wait.total_seconds() / 60:.1f}" if wait else ""])
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+    return Response(out.getvalue(), media_type="text/csv", headers={
         **HEADERS, "Content-Disposition": f'attachment; filename="demand-ledger-{period}.csv"'})
 
 

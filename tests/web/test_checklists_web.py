@@ -65,7 +65,8 @@ def test_page_lists_every_item_with_its_rules_and_sources(client, kb):
     assert "From the applicant" in text and "From the employer" in text
     assert "Not confirmed:</strong> the 6-month validity" in text  # uncertainty visibly marked
     assert "consular legalisation: India" in text and "an apostille from Germany is enough" in text
-    assert "Last reviewed 22 November 2026" in text and "@media print" in text
+    assert "Last reviewed 22 November 2026" in text and '<link rel="stylesheet" href="/static/pages.css">' in text
+    assert "@media print" in client.get("/static/pages.css").text  # printable: the styles are a file (CSP)
     assert text.count('type="checkbox"') == len(items)
     assert f'href="{created["id"]}.pdf"' in text
 
