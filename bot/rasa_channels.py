@@ -43,7 +43,7 @@ from bot.domain.inbound import MAX_REQUEST_BYTES, Refusal, refusal, too_long_rep
 from bot.domain.outage import english_hotline, no_answer_text, unavailable_text
 from bot import rasa_speedups
 from bot.kb.contacts_schema import Hotline
-from bot.rasa.rate_limits import ChatGate
+from bot.rasa.rate_limits import ChatGate, process_gate
 from bot.rasa_tracker_store import store_failures
 
 logger = logging.getLogger(__name__)
@@ -93,9 +93,7 @@ class RestInput(RasaRestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestInput":
-        from bot.config import get_settings
-
-        return cls(_kb_hotline(), ChatGate.from_settings(get_settings()))  # the Rasa process's ETOWN_* environment
+        return cls(_kb_hotline(), process_gate())  # the Rasa process's ETOWN_* environment
 
     def _bot(self, sender: str, text: str) -> List[Dict[str, str]]:
         return [{"recipient_id": sender, "text": text}]

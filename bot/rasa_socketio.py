@@ -37,7 +37,7 @@ from bot.config import Settings, get_settings
 from bot.domain.abuse.client import with_client_ip
 from bot.domain.abuse.rate_limits import too_fast_reply
 from bot.domain.inbound import MAX_REQUEST_BYTES, NOT_TEXT_REPLY, Refusal, refusal, too_long_reply
-from bot.rasa.rate_limits import ChatGate
+from bot.rasa.rate_limits import ChatGate, process_gate
 
 # the widget's session ids are uuid4 hex strings; anything else gets a fresh id
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -79,7 +79,7 @@ class SocketIOInput(RasaSocketIOInput):
         channel = super().from_credentials(credentials)
         settings = get_settings()  # the Rasa process's ETOWN_* environment
         channel.client_manager = rooms_manager(settings)
-        channel.gate = ChatGate.from_settings(settings)
+        channel.gate = process_gate()
         channel.allowed_origins = settings.resolved_cors_origins
         return channel
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import lru_cache
 from typing import Callable, List, Optional, Sequence
 
-from bot.config import Settings
+from bot.config import Settings, get_settings
 from bot.domain.abuse.rate_limits import parse_rate_limits, retry_after_seconds
 from bot.domain.staff import client_address, parse_trusted_proxies
 
@@ -72,3 +73,10 @@ class ChatGate:
         except (RedisError, OSError) as exc:
             logger.warning("Chat rate limits not checked: the store cannot be reached (%s)", type(exc).__name__)
         return None
+
+
+@lru_cache(maxsize=1)
+def process_gate() -> ChatGate:
+    """The gate of this Rasa process, from its settings: the REST and socket.io channels count in the
+    same store, so a client cannot double its allowance by using both."""
+    return ChatGate.from_settings(get_settings())
