@@ -9,7 +9,23 @@ import urllib.error
 import urllib.request
 import uuid
 
-from tests.e2e.rest_support import e2e_dir, e2e_settings, model, say, servers, texts  # noqa: F401 - fixtures
+import pytest
+
+from bot.config import Settings
+from bot.ops.setup import prepare
+from tests.e2e.rest_support import e2e_dir, free_port, model, say, servers, texts  # noqa: F401 - fixtures
+
+LIMITS = {"rate_limit_per_sender": "20/minute", "rate_limit_per_address": "60/minute"}  # the defaults
+
+
+@pytest.fixture(scope="module")
+def e2e_settings(e2e_dir):
+    # rest_support's settings, with the limits at their defaults whatever other e2e modules choose
+    settings = Settings(database_url=f"sqlite:///{e2e_dir / 'etown.db'}",
+                        tracker_store_url=f"sqlite:///{e2e_dir / 'tracker.db'}",
+                        rasa_port=free_port(), action_port=free_port(), web_port=free_port(), **LIMITS)
+    prepare(settings)
+    return settings
 
 
 def stored_user_events(settings, sender: str) -> list:
