@@ -82,8 +82,17 @@ class Settings(BaseSettings):
     handoff_retention_days: int = Field(90, ge=1, le=3650)
     handoff_sweep_seconds: float = Field(60.0, ge=0, le=3600)
     # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header names the
-    # client of a console login; empty: the peer address is the client (the login limit per address).
+    # client of a console login or a chat message; empty: the peer address is the client (the login
+    # limit and the chat rate limit per address).
     trusted_proxies: str = ""
+    # Chat messages (REST webhook and socket.io) one sender and one client address may send, in the
+    # notation of the `limits` library: "20/minute", several separated by ";" ("20/minute;300/hour");
+    # empty: no limit. Counted in the lock store's Redis (lock_store_url, keys under the deployment's
+    # prefix) so that all replicas share the count, else in the process's memory. The client address
+    # is the peer's, or the X-Forwarded-For client when the peer is one of trusted_proxies (the same
+    # rule as the console login), and it reaches Rasa as the message metadata's "client_ip".
+    rate_limit_per_sender: str = "20/minute"
+    rate_limit_per_address: str = "60/minute"
     # Rasa's HTTP API, through which the staff console reads, pauses, writes into and hands back
     # conversations: enabled only with this JWT secret (HS256). Production must set it; when unset,
     # development uses a random secret kept in rasa_jwt.secret next to the SQLite database.
@@ -106,6 +115,13 @@ class Settings(BaseSettings):
         from bot.domain.staff import parse_trusted_proxies
 
         parse_trusted_proxies(value)  # InvalidTrustedProxies (a ValueError) names the entry
+        return value
+
+    @validator("rate_limit_per_sender", "rate_limit_per_address")
+    def _rate_limit_readable(cls, value: str) -> str:  # noqa: N805 - pydantic signature
+        from bot.domain.abuse.rate_limits import parse_rate_limits
+
+        parse_rate_limits(value)  # InvalidRateLimit (a ValueError) says how to write it
         return value
 
     @validator("staff_hours")

@@ -14,6 +14,12 @@ often ``[]``, and logs the message text. This one:
 - refuses a malformed request (no JSON, no sender, sender too long to store, a message that is not
   valid text) with HTTP 400, and answers an over-long message politely without parsing or storing it
   (bot/domain/inbound.py); a body over MAX_REQUEST_BYTES is refused unread with HTTP 413;
+- accepts only a body sent as application/json (HTTP 415 otherwise): a browser sends a cross-site
+  text/plain or form post without asking, but not a JSON one, so no other website can post
+  messages from its visitors' browsers;
+- answers HTTP 429 (Retry-After, a polite bot message) to a client address or sender over its rate
+  limit (bot/rasa/rate_limits.py), and passes the client address to Rasa as the metadata's
+  "client_ip", overwriting whatever the client sent there;
 - never logs the message text.
 """
 from __future__ import annotations
@@ -31,10 +37,13 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.domain.abuse.client import with_client_ip
+from bot.domain.abuse.rate_limits import too_fast_reply
 from bot.domain.inbound import MAX_REQUEST_BYTES, Refusal, refusal, too_long_reply
 from bot.domain.outage import english_hotline, no_answer_text, unavailable_text
 from bot import rasa_speedups
 from bot.kb.contacts_schema import Hotline
+from bot.rasa.rate_limits import ChatGate, process_gate
 from bot.rasa_tracker_store import store_failures
 
 logger = logging.getLogger(__name__)
@@ -78,12 +87,13 @@ async def cap_request_size(app: Any, loop: Any) -> None:
 class RestInput(RasaRestInput):
     """Rasa's REST channel (same name and URL) with clear answers instead of silence."""
 
-    def __init__(self, hotline: Optional[Hotline] = None) -> None:
+    def __init__(self, hotline: Optional[Hotline] = None, gate: Optional[ChatGate] = None) -> None:
         self.hotline = hotline
+        self.gate = gate  # None: no rate limits, the peer is the client (tests of other behaviour)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestInput":
-        return cls(_kb_hotline())
+        return cls(_kb_hotline(), process_gate())  # the Rasa process's ETOWN_* environment
 
     def _bot(self, sender: str, text: str) -> List[Dict[str, str]]:
         return [{"recipient_id": sender, "text": text}]
@@ -101,6 +111,8 @@ class RestInput(RasaRestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if (request.headers.get("content-type") or "").split(";")[0].strip().lower() != "application/json":
+                return response.json({"error": "The body must be sent as application/json."}, status=415)
             try:
                 payload = request.json
             except Exception:  # noqa: BLE001 - Sanic raises its own InvalidUsage on a broken body
@@ -117,7 +129,13 @@ class RestInput(RasaRestInput):
                 return response.json({"error": "message must be a string of valid Unicode text."}, status=400)
             if refused is Refusal.TOO_LONG:  # answered here: never parsed, never stored
                 return response.json(self._bot(sender, too_long_reply(text)))
-            metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else None
+            address = self.gate.address(request.ip, request.headers.get("x-forwarded-for")) if self.gate \
+                else request.ip
+            wait = self.gate.wait_seconds(address, sender) if self.gate else None
+            if wait is not None:
+                return response.json(self._bot(sender, too_fast_reply(text, wait)), status=429,
+                                     headers={"Retry-After": str(wait)})
+            metadata = with_client_ip(payload.get("metadata"), address)
             collector = CollectingOutputChannel()
             failures: List[Exception] = []
             watching = store_failures.set(failures)

@@ -13,20 +13,31 @@ ETOWN_LOCK_STORE_URL) the server uses python-socketio's ``AsyncRedisManager``: e
 locally and published on a Redis channel; the other replicas deliver it to the sockets they hold in
 that room (none, when the emitting replica already held the socket, so nothing arrives twice).
 Configured in credentials.yml; the Redis URL and the channel come from the settings (bot/config.py).
+
+Abuse limits: a connection whose Origin header is not one of the allowed origins (the settings'
+resolved_cors_origins, which the Rasa server's CORS also allows) is refused by python-engineio with
+HTTP 400 before any socket exists; clients that send no Origin (not a browser) are not concerned. A
+message over the rate limits of its client address or sender (bot/rasa/rate_limits.py) is answered
+to that socket with a polite bot message and not handled; a handled message carries the client
+address in its metadata ("client_ip"), overwriting whatever the client sent there.
 """
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
 from bot.config import Settings, get_settings
+from bot.domain.abuse.client import with_client_ip
+from bot.domain.abuse.rate_limits import too_fast_reply
 from bot.domain.inbound import MAX_REQUEST_BYTES, NOT_TEXT_REPLY, Refusal, refusal, too_long_reply
+from bot.rasa.rate_limits import ChatGate, process_gate
 
 # the widget's session ids are uuid4 hex strings; anything else gets a fresh id
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -60,12 +71,35 @@ class SocketIOInput(RasaSocketIOInput):
     with rooms shared across replicas through Redis when ``client_manager`` is set."""
 
     client_manager: Any = None
+    gate: Optional[ChatGate] = None  # None: no rate limits (tests of other behaviour)
+    allowed_origins: Optional[List[str]] = None  # None: any Origin (Rasa's behaviour)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
-        channel.client_manager = rooms_manager(get_settings())  # the Rasa process's ETOWN_* environment
+        settings = get_settings()  # the Rasa process's ETOWN_* environment
+        channel.client_manager = rooms_manager(settings)
+        channel.gate = process_gate()
+        channel.allowed_origins = settings.resolved_cors_origins
         return channel
+
+    def client_address(self, sid: Text) -> str:
+        """The address of the socket's client: its connection's peer, or X-Forwarded-For from a trusted proxy."""
+        environ = self.sio.get_environ(sid, namespace=self.namespace) or {}
+        request = environ.get("sanic.request")  # python-engineio's Sanic driver leaves REMOTE_ADDR at 127.0.0.1
+        peer = getattr(request, "ip", None) or environ.get("REMOTE_ADDR")
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR")
+        return self.gate.address(peer, forwarded) if self.gate else (peer or "unknown")
+
+    def trusted_data(self, data: Dict, address: str) -> Dict:
+        """The message's data with the client address in its metadata (Rasa reads metadata_key)."""
+        metadata = data.get(self.metadata_key)
+        if isinstance(metadata, str):  # Rasa accepts the metadata as a JSON string too
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = None
+        return {**data, self.metadata_key: with_client_ip(metadata, address)}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
@@ -87,6 +121,11 @@ class SocketIOInput(RasaSocketIOInput):
 
         # A packet over the limit closes that socket unread (python-engineio's default allows 1 MB).
         sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
+        if self.allowed_origins is not None:
+            # Rasa turned python-engineio's Origin check off ([]); with the list it refuses other
+            # origins with HTTP 400 and answers allowed ones with the CORS header Sanic-CORS would add.
+            sio.eio.cors_allowed_origins = list(self.allowed_origins)
+            sio.eio.cors_credentials = False
         handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]  # Rasa's handler
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
@@ -98,7 +137,14 @@ class SocketIOInput(RasaSocketIOInput):
                 reply = too_long_reply(text) if refused is Refusal.TOO_LONG else NOT_TEXT_REPLY
                 await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)
                 return
-            await handle_message(sid, data)
+            address = self.client_address(sid)
+            sender = (data.get("session_id") if self.session_persistence else None) or sid
+            wait = self.gate.wait_seconds(address, str(sender)[:255]) if self.gate else None
+            if wait is not None:
+                await sio.emit(self.bot_message_evt, {"text": too_fast_reply(text, wait)}, room=sid,
+                               namespace=self.namespace)
+                return
+            await handle_message(sid, self.trusted_data(data, address))
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:

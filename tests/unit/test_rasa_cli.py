@@ -2,6 +2,7 @@
 import sys
 
 from bot import rasa_cli, rasa_speedups
+from bot.rasa import hardening
 
 
 def test_the_speed_ups_are_installed_before_rasa_runs(monkeypatch):
@@ -9,7 +10,8 @@ def test_the_speed_ups_are_installed_before_rasa_runs(monkeypatch):
 
     order = []
     monkeypatch.setattr(rasa_speedups, "install", lambda: order.append("install"))
+    monkeypatch.setattr(hardening, "install", lambda: order.append("hardening"))
     monkeypatch.setattr(rasa.__main__, "main", lambda: order.append(("rasa", list(sys.argv))))
     monkeypatch.setattr(sys, "argv", ["bot.rasa_cli", "test", "core"])
     rasa_cli.main()
-    assert order == ["install", ("rasa", ["bot.rasa_cli", "test", "core"])]
+    assert order == ["install", "hardening", ("rasa", ["bot.rasa_cli", "test", "core"])]
