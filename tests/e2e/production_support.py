@@ -19,6 +19,7 @@ from typing import Iterator, List, Optional, Tuple
 from sqlalchemy import create_engine, text
 
 from bot.config import Settings
+from tests.e2e.rest_support import TEST_RATE_LIMITS
 from bot.ops import runner
 from bot.ops.setup import prepare
 from bot.ops.training import ensure_model
@@ -77,7 +78,7 @@ def production_settings(database: str, lock_store_url: str, **overrides) -> Sett
     values = dict(env="production", database_url=database, tracker_store_url=database,
                   lock_store_url=lock_store_url, lock_store_key_prefix=unique("etowntest"), secret_key=SECRET,
                   action_token=TOKEN, rasa_jwt_secret=JWT_SECRET, cors_origin=f"http://localhost:{web_port}",
-                  rasa_port=free_port(), action_port=free_port(), web_port=web_port)
+                  rasa_port=free_port(), action_port=free_port(), web_port=web_port, **TEST_RATE_LIMITS)
     values.update(overrides)
     return Settings(**values)
 

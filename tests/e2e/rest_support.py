@@ -14,6 +14,11 @@ from bot.ops.setup import prepare
 from bot.ops.training import ensure_model
 
 
+# Every test message comes from 127.0.0.1, faster than a person types: the chat rate limits stay on
+# (the production code path) but far above what a test sends. tests/security/test_abuse_e2e.py tests them.
+TEST_RATE_LIMITS = {"rate_limit_per_sender": "600/minute", "rate_limit_per_address": "6000/minute"}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -29,7 +34,7 @@ def e2e_dir(tmp_path_factory):
 def e2e_settings(e2e_dir):
     tmp = e2e_dir
     settings = Settings(database_url=f"sqlite:///{tmp / 'etown.db'}", tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
-                        rasa_port=free_port(), action_port=free_port(), web_port=free_port())
+                        rasa_port=free_port(), action_port=free_port(), web_port=free_port(), **TEST_RATE_LIMITS)
     prepare(settings)
     return settings
 

@@ -23,7 +23,7 @@ from bot.ops import runner
 from bot.ops.setup import prepare
 from bot.ops.training import ensure_model
 from bot.ops.widget import ensure_widget
-from tests.e2e.rest_support import free_port
+from tests.e2e.rest_support import TEST_RATE_LIMITS, free_port
 
 CHROMIUM = Path(os.environ.get("ETOWN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -40,7 +40,7 @@ def browser_settings(tmp_path_factory):
     settings = Settings(database_url=f"sqlite:///{tmp / 'etown.db'}", tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
                         rasa_port=free_port(), action_port=free_port(), web_port=web_port,
                         public_base_url=f"http://localhost:{web_port}",
-                        staff_hours="00:00-24:00", staff_every_day=True)
+                        staff_hours="00:00-24:00", staff_every_day=True, **TEST_RATE_LIMITS)
     prepare(settings)
     ensure_widget()
     return settings, tmp
