@@ -11,6 +11,7 @@ from typing import Optional
 from bot.config import Settings, get_settings
 from bot.db.engine import session_factory_for
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.integrations.mail import Mailer, smtp_mailer
 from bot.integrations.rasa_api import RasaConversations
 from bot.integrations.rasa_api import rasa_conversations as _rasa_conversations
 from bot.kb.booking import load_booking_config
@@ -27,6 +28,7 @@ def configure(settings: Optional[Settings]) -> None:
     knowledge_cache.cache_clear()
     booking_config.cache_clear()
     rasa_conversations.cache_clear()
+    mailer.cache_clear()
 
 
 def settings() -> Settings:
@@ -54,3 +56,9 @@ def booking_config() -> BookingConfig:
 def rasa_conversations() -> RasaConversations:
     """The client of Rasa's HTTP API (JWT), for the staff console."""
     return _rasa_conversations(settings())
+
+
+@lru_cache(maxsize=1)
+def mailer() -> Mailer:
+    """Outbound e-mail through the configured SMTP server (in development, the local one)."""
+    return smtp_mailer(settings())
