@@ -19,6 +19,7 @@ from bot.services import booking_changes, bookings, clock, vault
 from bot.services.bookings import BookingRequest
 from bot.services.keys import case_hasher, secret_key
 from tests.conftest import make_tracker
+from tests.mail_fakes import install
 
 DOMAIN = {"forms": {}, "slots": {}}
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing
@@ -29,6 +30,11 @@ NAME, PASSPORT, EMAIL, PHONE = "Lena Hoffmann", "E12345634", "lena.hoffmann@exam
 RAW = ("Lena", "Hoffmann", "12345634", "lena.hoffmann", "13800138000", "138 0013 8000", "0013")
 OTHER = BookingRequest("residence_permit", ETOWN, WEDNESDAY, dt.time(9, 0), "Max Muster", "P7654321",
                        "max@example.com", "+86 139 1111 2222")
+
+
+@pytest.fixture(autouse=True)
+def mailbox(monkeypatch):
+    return install(monkeypatch, wiring)
 
 
 @pytest.fixture
@@ -51,10 +57,12 @@ class Chat:
         self.said = []
         self.events = []
 
-    async def run(self, action, text="", intent="inform", entities=None, requested=None):
+    async def run(self, action, text="", intent="inform", entities=None, requested=None, metadata=None):
         dispatcher = CollectingDispatcher()
         tracker = make_tracker(text, intent, entities, slots={**self.slots, "requested_slot": requested},
                                sender=self.sender)
+        if metadata is not None:
+            tracker.latest_message["metadata"] = metadata
         events = await action.run(dispatcher, tracker, DOMAIN)
         self.events += events
         for event in events:
@@ -106,7 +114,7 @@ def test_the_action_server_registers_every_appointment_action():
 
 # -- booking ----------------------------------------------------------------------------------
 
-async def test_happy_path_turn_by_turn(fixed_clock):
+async def test_happy_path_turn_by_turn(fixed_clock, mailbox):
     chat = Chat()
     slots, said = await chat.run(ValidateBookingForm(), "book me an appointment at the E-Town hall for the residence "
                                  "permit on 2 December afternoon", "book_appointment")
@@ -132,9 +140,22 @@ async def test_happy_path_turn_by_turn(fixed_clock):
 
     slots, _ = await chat.run(ValidateBookingForm(), "yes", "affirm", requested="booking_confirmed")
     assert slots == {"booking_confirmed": "yes"}
+    # "yes" holds the place and e-mails a code; the form opens again and asks for it
+    slots, said = await chat.run(ActionBookAppointment())
+    assert slots == {"booking_hold": "waiting", "booking_email_code": None} and chat.followups() == ["booking_form"]
+    assert "I'm holding 12:00 on Wednesday 2 December 2026" in said and "l•••@example.com" in said
+    assert "confirmation code" not in said and ".ics" not in said  # nothing booked yet
+    [letter] = mailbox.sent
+    assert letter.to == EMAIL and not letter.attachments and "12:00" in letter.text
+    slots, _ = await chat.run(ValidateBookingForm(), "yes", "affirm")
+    assert slots == {"requested_slot": "booking_email_code"}
+    slots, _ = await chat.run(ValidateBookingForm(), f"the code is {mailbox.last_code()}", requested="booking_email_code")
+    assert slots == {"booking_email_code": "given", "requested_slot": None}
     slots, said = await chat.run(ActionBookAppointment())
     code = said.split("confirmation code is ")[1][:9]
     assert f"http://localhost:{fixed_clock.web_port}/bookings/{code}.ics" in said
+    assert "e-mailed the calendar file to l•••@example.com" in said
+    assert mailbox.sent[1].attachments[0].filename == f"appointment-{code}.ics" and code in mailbox.sent[1].text
     assert "Wednesday 2 December 2026 at 12:00" in said and "Please bring" in said and "passport" in said.lower()
     assert all(value is None for value in slots.values()) and "booking_time" in slots
     booking = bookings.get_booking(wiring.uow_factory()(), code)
@@ -206,7 +227,7 @@ async def test_a_second_booking_the_same_day_is_refused(fixed_clock):
     assert_nothing_personal(chat)
 
 
-async def test_a_place_taken_at_the_last_moment_reopens_the_time_question(fixed_clock):
+async def test_a_place_taken_at_the_last_moment_reopens_the_time_question(fixed_clock, mailbox):
     chat = Chat()
     await chat.book_until_confirmation()
     await chat.run(ValidateBookingForm(), "yes", "affirm", requested="booking_confirmed")
@@ -219,6 +240,9 @@ async def test_a_place_taken_at_the_last_moment_reopens_the_time_question(fixed_
     assert slots == {}
     await chat.run(ValidateBookingForm(), "11:00", requested="booking_time")
     await chat.run(ValidateBookingForm(), "yes", "affirm", requested="booking_confirmed")
+    _, said = await chat.run(ActionBookAppointment())
+    assert "I'm holding 11:00" in said
+    await chat.run(ValidateBookingForm(), mailbox.last_code(), requested="booking_email_code")
     _, said = await chat.run(ActionBookAppointment())
     assert "Booked!" in said and "at 11:00" in said
     assert_nothing_personal(chat)
