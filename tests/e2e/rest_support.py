@@ -29,7 +29,8 @@ def e2e_dir(tmp_path_factory):
 def e2e_settings(e2e_dir):
     tmp = e2e_dir
     settings = Settings(database_url=f"sqlite:///{tmp / 'etown.db'}", tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
-                        rasa_port=free_port(), action_port=free_port(), web_port=free_port())
+                        rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
+                        smtp_port=free_port(), mail_dir=tmp / "mail")  # the development mail server's .eml files
     prepare(settings)
     return settings
 

@@ -40,7 +40,7 @@ def browser_settings(tmp_path_factory):
     settings = Settings(database_url=f"sqlite:///{tmp / 'etown.db'}", tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
                         rasa_port=free_port(), action_port=free_port(), web_port=web_port,
                         public_base_url=f"http://localhost:{web_port}",
-                        staff_hours="00:00-24:00", staff_every_day=True)
+                        staff_hours="00:00-24:00", staff_every_day=True, smtp_port=free_port(), mail_dir=tmp / "mail")
     prepare(settings)
     ensure_widget()
     return settings, tmp

@@ -138,6 +138,20 @@ def strings_in(value) -> list:
     return []
 
 
+def code_from_mail(directory, to: str) -> str:
+    """The one-time code of the latest .eml the development mail server kept for ``to``."""
+    import email
+    import re
+    from email import policy
+
+    for path in sorted(directory.glob("*.eml"), reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        found = re.search(r"one-time code is: (\d{6})", message.get_body(("plain",)).get_content())
+        if message["To"] == to and found:
+            return found.group(1)
+    raise AssertionError(f"no code e-mail in {directory}")
+
+
 def test_booking_conversation_gives_a_code_and_a_calendar_file(servers, e2e_settings):
     import re
     import sqlite3
@@ -149,7 +163,10 @@ def test_booking_conversation_gives_a_code_and_a_calendar_file(servers, e2e_sett
                    "+86 139 1234 5678"):
         last = texts(say(e2e_settings, user, answer))
     assert day in last and "10:30" in last  # the summary to confirm
-    done = texts(say(e2e_settings, user, "yes"))
+    held = texts(say(e2e_settings, user, "yes"))
+    assert "I'm holding 10:30" in held and "6-digit code" in held and ".ics" not in held
+    code = code_from_mail(e2e_settings.mail_dir, "lena@example.com")
+    done = texts(say(e2e_settings, user, code))
     link = re.search(r"(http://\S+/bookings/[A-Z0-9]{4}-[A-Z0-9]{4}\.ics)", done)
     assert link, done
     status, kind, body = get(link.group(1))
