@@ -169,3 +169,35 @@ def test_release_frees_the_place_at_once(uow_factory, config):
     hold(uow_factory, config)
     assert holds.release_hold(uow_factory(), SECRET, "conv-anna") is True
     assert taken(uow_factory) == 0 and holds.release_hold(uow_factory(), SECRET, "conv-anna") is False
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_0010_keeps_bookings_and_drops_holds_on_the_way_down(request, settings, config, backend):
+    from alembic import command
+
+    from bot.db import migrate
+    from bot.db.engine import make_engine, make_session_factory
+    from bot.db.uow import UnitOfWork
+
+    url = settings.resolved_database_url if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    factory = (lambda sessions: lambda: UnitOfWork(sessions))(make_session_factory(engine))
+    try:
+        booked = bookings.book(factory(), config, dataclasses.replace(ANNA, passport="P0000009", time=T930), NOW,
+                               HASHER)
+        hold(factory, config)
+        assert taken(factory) == 1
+        engine.dispose()
+        command.downgrade(migrate.alembic_config(url), "0008")
+        assert migrate.current(url) == "0008"
+        with make_engine(url).connect() as conn:
+            codes = [r[0] for r in conn.exec_driver_sql("SELECT code FROM bookings")]
+            counters = dict(conn.exec_driver_sql("SELECT start_time, booked FROM slot_counters").all())
+        assert codes == [booked.code]  # the confirmed booking stays, the hold goes with its place
+        assert sorted(counters.values()) == [0, 1]
+        migrate.upgrade(url)
+        assert migrate.current(url) == "0010"
+        assert hold(factory, config).booking.status == "held"
+    finally:
+        engine.dispose()
