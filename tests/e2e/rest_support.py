@@ -56,5 +56,20 @@ def say(settings: Settings, sender: str, message) -> list:
         return json.loads(response.read())
 
 
+def code_from_mail(directory, to: str) -> str:
+    """The one-time code of the latest .eml kept in ``directory`` for ``to`` (by the development mail
+    server, or the stand-in relay of the production tests), read as a person would read it."""
+    import email
+    import re
+    from email import policy
+
+    for path in sorted(directory.glob("*.eml"), reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        found = re.search(r"one-time code is: (\d{6})", message.get_body(("plain",)).get_content())
+        if message["To"] == to and found:
+            return found.group(1)
+    raise AssertionError(f"no code e-mail for {to} in {directory}")
+
+
 def texts(replies: list) -> str:
     return "\n".join(r.get("text") or "" for r in replies)

@@ -23,7 +23,7 @@ from bot.ops import runner
 from bot.ops.setup import prepare
 from bot.ops.training import ensure_model
 from bot.ops.widget import ensure_widget
-from tests.e2e.test_rest_webhook import free_port
+from tests.e2e.rest_support import free_port
 
 CHROMIUM = Path(os.environ.get("ETOWN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

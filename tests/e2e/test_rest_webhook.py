@@ -9,7 +9,9 @@ import pytest
 
 from bot.ops import runner
 from tests.e2e.booking_days import bookable_day
-from tests.e2e.rest_support import e2e_dir, e2e_settings, model, say, servers, texts  # noqa: F401 - fixtures
+from tests.e2e.rest_support import (  # noqa: F401 - fixtures
+    code_from_mail, e2e_dir, e2e_settings, model, say, servers, texts,
+)
 
 
 def test_greeting_and_a_sourced_answer(servers, e2e_settings):
@@ -136,20 +138,6 @@ def strings_in(value) -> list:
     if isinstance(value, list):
         return [s for item in value for s in strings_in(item)]
     return []
-
-
-def code_from_mail(directory, to: str) -> str:
-    """The one-time code of the latest .eml the development mail server kept for ``to``."""
-    import email
-    import re
-    from email import policy
-
-    for path in sorted(directory.glob("*.eml"), reverse=True):
-        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        found = re.search(r"one-time code is: (\d{6})", message.get_body(("plain",)).get_content())
-        if message["To"] == to and found:
-            return found.group(1)
-    raise AssertionError(f"no code e-mail in {directory}")
 
 
 def test_booking_conversation_gives_a_code_and_a_calendar_file(servers, e2e_settings):
