@@ -156,8 +156,8 @@ def place(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: 
           before: Optional[Callable[[UnitOfWork, BookingRequest], None]] = None,
           after: Optional[Callable[[UnitOfWork, models.Booking], None]] = None) -> models.Booking:
     """Take a place and write the booking row with ``status`` in one transaction; raises what book() raises.
-    ``before(uow, checked request)`` runs first in the transaction (it may raise to refuse), ``after(uow, row)``
-    once the row has its id, before the commit."""
+    ``before(uow, checked request)`` runs in the transaction before the place is taken (it may raise to
+    refuse), ``after(uow, row)`` once the row has its id, before the commit."""
     hall = bookable_hall(config, request.service_id, request.hall_id)
     name, passport = check_name(request.name), check_passport(request.passport)
     email, phone = check_email(request.email), check_phone(request.phone)
@@ -168,12 +168,14 @@ def place(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: 
     with uow:
         for _ in range(CODE_ATTEMPTS):
             free_expired_holds(uow, now)
+            # The first write: on SQLite this transaction is the only writer from here on, so what
+            # before() and active_for() read cannot change before the commit.
+            uow.bookings.ensure_counter(slot, hall.capacity)
             if before is not None:
                 before(uow, checked)
             if uow.bookings.active_for(whole, request.service_id, request.day):
                 raise DuplicateBooking(request.service_id, request.day)
             code = new_code()
-            uow.bookings.ensure_counter(slot, hall.capacity)
             if not uow.bookings.take_place(slot, hall.capacity):
                 uow.session.rollback()
                 raise SlotFull(*slot, free_times(uow, config, request.service_id, *slot, now))

@@ -201,3 +201,33 @@ def test_migration_0010_keeps_bookings_and_drops_holds_on_the_way_down(request, 
         assert hold(factory, config).booking.status == "held"
     finally:
         engine.dispose()
+
+
+def test_concurrent_holds_for_one_e_mail_address_stop_at_the_limit(uow_factory, config):
+    import threading
+
+    times = [T9, T930, T10, dt.time(10, 30), dt.time(11, 0), dt.time(11, 30), dt.time(14, 0), dt.time(14, 30)]
+    requests = [dataclasses.replace(ANNA, passport=f"P{i:07d}", time=t, phone=f"+86 139 0000 00{i:02d}")
+                for i, t in enumerate(times)]  # one e-mail address, everything else different
+    barrier = threading.Barrier(len(requests))
+    outcomes, lock = [], threading.Lock()
+
+    def run(i, request):
+        barrier.wait()
+        try:
+            hold(uow_factory, config, request, f"conv-{i}", client=None)
+            result = "held"
+        except TooManyOpenBookings:
+            result = "refused"
+        except Exception as exc:  # noqa: BLE001 - any other failure is the test's finding
+            result = repr(exc)
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["held"] * POLICY.max_open + ["refused"] * (len(requests) - POLICY.max_open)
+    assert len(rows(uow_factory, BookingRow)) == POLICY.max_open

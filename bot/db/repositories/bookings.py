@@ -57,6 +57,15 @@ class BookingRepository:
         )
         return result.rowcount == 1
 
+    def lock_contacts(self, keys: Iterable[str]) -> None:
+        """Serialise the transactions that count and add open bookings for the same client or contact
+        until they commit: PostgreSQL advisory locks, taken in one order (no deadlock). SQLite needs
+        none: a transaction that has written is the only writer until it ends."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        for key in sorted(set(keys)):
+            self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("booking-open:" + key))))
+
     # -- holds --------------------------------------------------------------------------
     def add_hold(self, hold: BookingHold) -> None:
         self.session.add(hold)

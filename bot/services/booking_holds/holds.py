@@ -51,6 +51,7 @@ def place_hold(uow: UnitOfWork, config: BookingConfig, request: bookings.Booking
 
     def before(uow: UnitOfWork, checked: bookings.BookingRequest) -> None:
         _release(uow, conversation)
+        uow.bookings.lock_contacts([k for k in (client, checked.email, checked.phone) if k])  # count, then add
         counts = uow.bookings.open_counts(local_now(now).date(), client, checked.email, checked.phone)
         check_open_limits(counts, policy)
 
