@@ -9,7 +9,8 @@ PostgreSQL: SQLite lets one writer in at a time (WAL, busy timeout), PostgreSQL 
 row and re-checks the condition after a concurrent commit, so N requests for the last place give
 exactly one booking. SELECT ... FOR UPDATE was not chosen: SQLite has no row locks (it would need
 BEGIN IMMEDIATE on every connection) and the row must exist before it can be locked. One person
-holding two active bookings for a service on a day is refused by a partial unique index.
+holding two active bookings for a service on a day is refused by a partial unique index (a hold
+waiting for its e-mailed code counts: bot.services.booking_holds).
 
 ``now`` may be an aware datetime, a naive Beijing datetime, or a date (the start of that day).
 """
