@@ -16,6 +16,7 @@ from bot.kb.errors import KnowledgeBaseNotLoaded, PolicyFileInvalid
 from bot.services import clock
 from bot.services.booking_change_form import CHANGE_SLOTS, change_summary, change_turn, finish_change, required_slots
 from bot.services.booking_form import BOOKING_SLOTS, booking_summary, booking_turn, finish_booking
+from bot.services.booking_holds.chat import required_slots as booking_required_slots
 from bot.services.booking_schedule import BookingTools, Finish
 from bot.services.keys import secret_key
 from bot.services.knowledge import ServiceUnavailable
@@ -28,7 +29,8 @@ def booking_tools(dispatcher: CollectingDispatcher) -> Optional[BookingTools]:
     settings = wiring.settings()
     try:
         return BookingTools(wiring.uow_factory(), wiring.booking_config(), wiring.knowledge_cache().get(),
-                            secret_key(settings), settings.resolved_public_base_url)
+                            secret_key(settings), settings.resolved_public_base_url, wiring.mailer(),
+                            wiring.hold_policy())
     except (KnowledgeBaseNotLoaded, ServiceUnavailable, PolicyFileInvalid) as exc:
         logger.error("booking unavailable: %s", exc)
         dispatcher.utter_message(response="utter_service_unavailable")
@@ -62,6 +64,12 @@ class ValidateBookingForm(BookingTurnValidation):
     def name(self) -> Text:
         return "validate_booking_form"
 
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[Text]:
+        # The domain's list, plus the e-mailed code once the booking is held: a list that differs from the
+        # domain's makes rasa-sdk name the next slot itself (the code).
+        return booking_required_slots(domain_slots, tracker.slots)
+
 
 class ActionAskBookingConfirmed(Action):
     """The appointment as it will be booked (masked details), with Yes / No."""
@@ -86,8 +94,10 @@ class ActionBookAppointment(Action):
         tools = booking_tools(dispatcher)
         if tools is None:
             return []
+        metadata = (tracker.latest_message or {}).get("metadata")
+        client_ip = metadata.get("client_ip") if isinstance(metadata, dict) else None
         return finished(dispatcher, finish_booking(tools, tracker.slots, tracker.sender_id,
-                                                   clock.now(wiring.settings())))
+                                                   clock.now(wiring.settings()), client_ip))
 
 
 class ValidateBookingChangeForm(BookingTurnValidation):

@@ -146,6 +146,13 @@ def cmd_actions(args) -> int:
     return 0
 
 
+def cmd_mail(args) -> int:
+    from bot.ops.mail_server import serve
+
+    serve(get_settings())
+    return 0
+
+
 def cmd_endpoints(args) -> int:
     from bot.ops import runner
 
@@ -205,6 +212,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=cmd_shell)
     sub.add_parser("web", help="serve the web app only").set_defaults(func=cmd_web)
     sub.add_parser("actions", help="serve the action server only (token-checked)").set_defaults(func=cmd_actions)
+    sub.add_parser("mail", help="the development SMTP server: keeps each message under var/mail/").set_defaults(
+        func=cmd_mail)
     endpoints = sub.add_parser("endpoints", help="render Rasa's endpoints file from the settings")
     endpoints.add_argument("--output", help="where to write it (default var/endpoints.yml)")
     endpoints.set_defaults(func=cmd_endpoints)

@@ -102,11 +102,27 @@ class Settings(BaseSettings):
     # where the chat page's widget opens its socket.io connection to Rasa;
     # default: the public base URL's scheme and host, on rasa_port
     chat_socket_url: Optional[str] = None
+    # Outbound e-mail (booking codes and calendar files). In development `make run` starts a local SMTP
+    # server on smtp_host:smtp_port that keeps each message as an .eml file in mail_dir (mail_server;
+    # never in production, where smtp_* name the real relay).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(8025, ge=1, le=65535)
+    smtp_user: Optional[str] = None
+    smtp_password: Optional[str] = None
+    smtp_from: str = "Beijing E-Town permits assistant <no-reply@etown-permits.localhost>"
+    smtp_starttls: bool = False
+    smtp_timeout: float = Field(10.0, gt=0, le=120)  # seconds
+    mail_server: bool = True
+    mail_dir: Path = Path("var/mail")
+    # Bookings: an unconfirmed hold keeps its place this long; open bookings and holds per client
+    # address, per e-mail address and per phone number. The project's configuration.
+    booking_hold_minutes: int = Field(15, ge=1, le=24 * 60)
+    booking_max_open: int = Field(2, ge=1, le=100)
 
     class Config:
         env_prefix = "ETOWN_"
 
-    @validator("kb_dir", "spacy_dir", "models_dir", "model_cache_dir", "vector_cache_dir")
+    @validator("kb_dir", "spacy_dir", "models_dir", "model_cache_dir", "vector_cache_dir", "mail_dir")
     def _expand_home(cls, value: Path) -> Path:  # noqa: N805 - pydantic signature
         return value.expanduser()
 
@@ -173,6 +189,11 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.env.strip().lower() == "production"
+
+    @property
+    def runs_mail_server(self) -> bool:
+        """Whether `make run` starts the local SMTP server (development only)."""
+        return self.mail_server and not self.production
 
     @property
     def rasa_ports(self) -> List[int]:

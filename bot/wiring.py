@@ -11,6 +11,8 @@ from typing import Optional
 from bot.config import Settings, get_settings
 from bot.db.engine import session_factory_for
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.booking_holds.rules import HoldPolicy
+from bot.integrations.mail import Mailer, smtp_mailer
 from bot.integrations.rasa_api import RasaConversations
 from bot.integrations.rasa_api import rasa_conversations as _rasa_conversations
 from bot.kb.booking import load_booking_config
@@ -32,6 +34,7 @@ def configure(settings: Optional[Settings]) -> None:
     fact_index_cache.cache_clear()
     booking_config.cache_clear()
     rasa_conversations.cache_clear()
+    mailer.cache_clear()
 
 
 def settings() -> Settings:
@@ -73,3 +76,15 @@ def booking_config() -> BookingConfig:
 def rasa_conversations() -> RasaConversations:
     """The client of Rasa's HTTP API (JWT), for the staff console."""
     return _rasa_conversations(settings())
+
+
+@lru_cache(maxsize=1)
+def mailer() -> Mailer:
+    """Outbound e-mail through the configured SMTP server (in development, the local one)."""
+    return smtp_mailer(settings())
+
+
+def hold_policy() -> HoldPolicy:
+    """How long a booking hold lasts and how many bookings may be open at once (settings.booking_*)."""
+    current = settings()
+    return HoldPolicy(minutes=current.booking_hold_minutes, max_open=current.booking_max_open)

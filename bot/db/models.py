@@ -165,7 +165,8 @@ class SlotCounter(Base):
     booked = Column(Integer, nullable=False, default=0)
 
 
-ACTIVE_BOOKING = "status IN ('booked', 'rescheduled')"
+# A place is taken: a hold waiting for its e-mail code, or a confirmed booking (active).
+ACTIVE_BOOKING = "status IN ('held', 'booked', 'rescheduled')"
 
 
 class Booking(Base):
@@ -173,12 +174,15 @@ class Booking(Base):
 
     __tablename__ = "bookings"
     __table_args__ = (
-        CheckConstraint("status IN ('booked', 'cancelled', 'rescheduled', 'attended', 'no_show')",
+        CheckConstraint("status IN ('held', 'booked', 'cancelled', 'rescheduled', 'attended', 'no_show')",
                         name="ck_bookings_status"),
         # One active booking per person, service and day, enforced by the database.
         Index("uq_bookings_active_per_person", "passport_hmac", "service_id", "day", unique=True,
               sqlite_where=text(ACTIVE_BOOKING), postgresql_where=text(ACTIVE_BOOKING)),
         Index("ix_bookings_slot", "hall_id", "day", "start_time"),
+        Index("ix_bookings_email", "email"),
+        Index("ix_bookings_phone", "phone"),
+        Index("ix_bookings_client_key", "client_key"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -198,6 +202,22 @@ class Booking(Base):
     change_count = Column(Integer, nullable=False, default=0)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow)
+    # HMAC of the client address the booking came from (bot.domain.booking_holds.rules.client_key); None: unknown
+    client_key = Column(String(64), nullable=True)
+
+
+class BookingHold(Base):
+    """The e-mail code a held booking waits for. The row goes when the hold ends: confirmed (the booking
+    becomes "booked") or released (the booking row is deleted with it, and its place freed)."""
+
+    __tablename__ = "booking_holds"
+
+    booking_id = Column(Integer, ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True)
+    conversation_key = Column(String(64), nullable=False, unique=True)  # HMAC of the sender id (vault's)
+    code_hash = Column(String(64), nullable=False)  # bot.domain.booking_holds.rules.hash_hold_code
+    expires_at = Column(DateTime, nullable=False, index=True)  # UTC, naive
+    failures = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class PendingInput(Base):

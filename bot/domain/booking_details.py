@@ -16,9 +16,11 @@ from bot.domain.identity import InvalidPassport, parse_passport, parse_passport_
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
-STATUSES = ("booked", "cancelled", "rescheduled", "attended", "no_show")
-ACTIVE_STATUSES = ("booked", "rescheduled")  # a place is held; "rescheduled" = moved, still on
-Status = Literal["booked", "cancelled", "rescheduled", "attended", "no_show"]
+STATUSES = ("held", "booked", "cancelled", "rescheduled", "attended", "no_show")
+ACTIVE_STATUSES = ("booked", "rescheduled")  # confirmed, and the place taken; "rescheduled" = moved, still on
+# A place is taken: also by a hold waiting for its e-mail code (bot.domain.booking_holds)
+PLACE_TAKING_STATUSES = ("held",) + ACTIVE_STATUSES
+Status = Literal["held", "booked", "cancelled", "rescheduled", "attended", "no_show"]
 ContactField = Literal["name", "passport", "email", "phone"]
 
 _CODE_SEPARATORS = re.compile(r"[\s\-_.]")

@@ -1,4 +1,5 @@
-"""Starts the action server, the Rasa server(s) and the web app, waits until all answer, stops all on Ctrl-C.
+"""Starts the development mail server, the action server, the Rasa server(s) and the web app, waits until all
+answer, stops all on Ctrl-C.
 
 One Rasa process by default; ``rasa_replicas`` processes on rasa_port, rasa_port + 1, ... (each with
 ``rasa_workers`` Sanic workers) share the SQL tracker store and Rasa's Redis lock store (production
@@ -57,6 +58,8 @@ def check_ports(settings: Settings) -> None:
         ensure_port_free(settings.host, port, "Rasa server, ETOWN_RASA_PORT" + (f" + {index}" if index else ""))
     ensure_port_free(settings.action_host, settings.action_port, "action server, ETOWN_ACTION_PORT")
     ensure_port_free(settings.host, settings.web_port, "web app, ETOWN_WEB_PORT")
+    if settings.runs_mail_server:
+        ensure_port_free(client_host(settings.smtp_host), settings.smtp_port, "development mail server, ETOWN_SMTP_PORT")
 
 
 # Environment variables that carry secrets to the Rasa process; the endpoints file names them.
@@ -171,9 +174,10 @@ def child_env(settings: Settings) -> Dict[str, str]:
 
 
 def commands(settings: Settings, model: Path, endpoints: Path) -> Dict[str, List[str]]:
-    """The command of each server by name: actions, rasa-0, rasa-1, ..., web. No command holds a
-    secret (``ps`` shows commands to every user): they come from child_env()."""
-    found = {"actions": [sys.executable, "-m", "bot", "actions"]}
+    """The command of each server by name: (mail, in development,) actions, rasa-0, rasa-1, ..., web.
+    No command holds a secret (``ps`` shows commands to every user): they come from child_env()."""
+    found = {"mail": [sys.executable, "-m", "bot", "mail"]} if settings.runs_mail_server else {}
+    found["actions"] = [sys.executable, "-m", "bot", "actions"]
     for index, port in enumerate(settings.rasa_ports):
         # `rasa run` through bot/rasa_server.py, which adds --jwt-secret from ETOWN_RASA_JWT_SECRET in-process.
         found[f"rasa-{index}"] = [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
@@ -188,8 +192,10 @@ def commands(settings: Settings, model: Path, endpoints: Path) -> Dict[str, List
 
 
 def health_urls(settings: Settings) -> Dict[str, str]:
-    """The URL that answers 200 once each server is ready (Rasa answers only once its model is loaded)."""
-    urls = {"actions": f"http://{client_host(settings.action_host)}:{settings.action_port}/health"}
+    """The URL that answers 200 once each server is ready (Rasa answers only once its model is loaded);
+    the mail server's smtp:// address answers with its 220 greeting."""
+    urls = {"mail": f"smtp://{client_host(settings.smtp_host)}:{settings.smtp_port}"} if settings.runs_mail_server else {}
+    urls["actions"] = f"http://{client_host(settings.action_host)}:{settings.action_port}/health"
     for index, port in enumerate(settings.rasa_ports):
         urls[f"rasa-{index}"] = f"http://{client_host(settings.host)}:{port}/"
     urls["web"] = f"http://{client_host(settings.host)}:{settings.web_port}/health"
@@ -263,6 +269,8 @@ class Servers:
 
 
 def _answers(url: str) -> bool:
+    if url.startswith("smtp://"):
+        return _greets(url)
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback URL from settings
             return response.status == 200
@@ -270,11 +278,21 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _greets(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=2) as sock:
+            return sock.recv(64).startswith(b"220")
+    except OSError:
+        return False
+
+
 def start(settings: Settings, model: Path, log_dir: Optional[Path] = None) -> Servers:
-    """Start the action server, the Rasa replica(s) and the web app; return when all answer.
+    """Start the development mail server, the action server, the Rasa replica(s) and the web app; return
+    when all answer.
 
     Raises ConfigurationError (settings that cannot run, e.g. production mode on SQLite), PortTaken
-    or StartupFailed. ``servers.named`` maps "actions", "rasa-0", "rasa-1", ..., "web" to processes.
+    or StartupFailed. ``servers.named`` maps "mail" (development), "actions", "rasa-0", "rasa-1", ..., "web" to processes.
     """
     settings.check()
     check_ports(settings)

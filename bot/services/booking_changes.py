@@ -74,6 +74,7 @@ def reschedule(uow: UnitOfWork, config: BookingConfig, code: str, passport_input
         old, new = (row.hall_id, row.day, row.start_time), (hall.id, new_day, new_time)
         if old == new:
             return bookings.booking_view(row)
+        bookings.free_expired_holds(uow, now)
         service_id = row.service_id
         other = uow.bookings.active_for(row.passport_hmac, service_id, new_day)
         if other is not None and other.id != row.id:
@@ -104,7 +105,7 @@ def _verified(uow: UnitOfWork, code: str, passport_input: str, hasher: CaseHashe
     typed = check_passport_input(passport_input)
     written = normalize_code(code)
     row = uow.bookings.by_code(written) if written else None
-    if row is None:
+    if row is None or row.status == "held":  # a hold is nobody's booking until its e-mail code confirms it
         hasher.matches(written or "", _NO_DIGEST, _NO_DIGEST, typed)  # same work as a real check
         raise bookings.BookingNotFound()
     if not hasher.matches(row.code, row.passport_hmac, row.passport_last4_hmac, typed):

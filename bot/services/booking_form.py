@@ -12,11 +12,17 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from bot.domain import booking_chat as chat
 from bot.domain.booking_details import Booking, InvalidContact, check_email, check_name, check_passport, check_phone
+from bot.domain.booking_holds.rules import (
+    HoldAbandoned, HoldExpired, NoHold, TooManyOpenBookings, WrongHoldCode, client_address,
+)
 from bot.domain.forms import DIGRESSION_INTENTS
 from bot.domain.identity import mask_passport
 from bot.domain.wording import Answer, Button
+from bot.integrations.mail import MailNotSent
 from bot.services import bookings, vault
 from bot.services.answers import QuestionContext
+from bot.services.booking_holds import chat as hold_chat
+from bot.services.booking_holds import letters
 from bot.services.booking_schedule import (
     DATE, HALL, NOT_A_DATE, NOT_A_TIME, SERVICE, TIME, BookingTools, Finish, check_schedule, hear_schedule,
     halls_for_service_text, not_bookable_service_text, not_offered_text, suggestions_text,
@@ -33,7 +39,7 @@ PERSONAL: Dict[str, Tuple[str, Callable[[str], str], Callable[[str], str], str]]
     "contact_email": ("email", check_email, chat.mask_email, "Please check the e-mail address"),
     "contact_phone": ("phone", check_phone, chat.mask_phone, "Please check the phone number"),
 }
-BOOKING_SLOTS = SCHEDULE + tuple(PERSONAL) + (CONFIRMED,)
+BOOKING_SLOTS = SCHEDULE + tuple(PERSONAL) + (CONFIRMED, hold_chat.HOLD, hold_chat.CODE)
 MAX_NAME_WORDS = 8
 YES_NO = [Button("Yes", "/affirm"), Button("No", "/deny")]
 DETAILS_EXPIRED = ("For your protection, the personal details you typed are deleted after an hour, and some of "
@@ -55,6 +61,8 @@ def booking_turn(tools: BookingTools, ctx: QuestionContext, slots: Dict[str, obj
         return _schedule_answer(tools, ctx, slots, requested, now, today)
     if requested in PERSONAL:
         return _personal_answer(tools, ctx, requested, conversation_id, now)
+    if requested == hold_chat.CODE:
+        return hold_chat.code_answer(tools, ctx, conversation_id, now)
     if requested == CONFIRMED:
         if ctx.intent in ("affirm", "deny"):
             return Turn({CONFIRMED: "yes" if ctx.intent == "affirm" else "no"})
@@ -176,11 +184,14 @@ def booking_summary(tools: BookingTools, slots: Dict[str, object]) -> Answer:
 
 
 def finish_booking(tools: BookingTools, slots: Dict[str, object], conversation_id: str,
-                   now: dt.datetime) -> Finish:
-    """Book what the form holds (the details from the vault), or say why not. A place taken at the last
-    moment re-opens the time question with suggestions; everything else ends the conversation and
-    forgets the slots and the vault."""
+                   now: dt.datetime, client_ip: object = None) -> Finish:
+    """Hold what the form holds (the details from the vault) and e-mail the code, then re-open the form
+    for the code; or, once the code is typed, confirm the booking. Or say why not. A place taken at the
+    last moment re-opens the time question with suggestions; everything else ends the conversation and
+    forgets the slots and the vault. ``client_ip``: the message metadata's, untrusted (None: unknown)."""
     cleared = {name: None for name in BOOKING_SLOTS}
+    if slots.get(hold_chat.HOLD) == hold_chat.WAITING:
+        return _finish_code(tools, conversation_id, now, cleared)
     if slots.get(CONFIRMED) != "yes":
         vault.forget_all(tools.uow_factory(), tools.secret, conversation_id, now)
         return Finish(cleared, responses=["utter_booking_not_confirmed"])
@@ -197,7 +208,7 @@ def finish_booking(tools: BookingTools, slots: Dict[str, object], conversation_i
                                       details["email"], details["phone"])
     reopen = {CONFIRMED: None}
     try:
-        booking = bookings.book(tools.uow_factory(), tools.config, request, now, tools.hasher)
+        placed = hold_chat.hold_and_send(tools, request, conversation_id, client_address(client_ip), now)
     except bookings.SlotFull as exc:
         return Finish({TIME: None, **reopen}, followup="booking_form", texts=[
             f"Sorry, {time:%H:%M} on {chat.day_text(day)} was booked up a moment ago.",
@@ -224,11 +235,32 @@ def finish_booking(tools: BookingTools, slots: Dict[str, object], conversation_i
             f"This passport already holds an appointment for the {tools.service_name(service)} on "
             f"{chat.day_text(day)}, so I can't book a second one. To move that appointment instead, say "
             "“reschedule my appointment” and give its confirmation code."])
+    except TooManyOpenBookings as exc:
+        vault.forget_all(tools.uow_factory(), tools.secret, conversation_id, now)
+        return Finish(cleared, texts=[letters.limit_text(exc.kind, exc.limit)])
+    except MailNotSent:
+        vault.forget_all(tools.uow_factory(), tools.secret, conversation_id, now)
+        return Finish(cleared, texts=[letters.MAIL_FAILED])
     vault.forget_all(tools.uow_factory(), tools.secret, conversation_id, now)
-    return Finish(cleared, texts=[booked_text(tools, booking)])
+    return Finish({hold_chat.HOLD: hold_chat.WAITING, hold_chat.CODE: None}, followup="booking_form",
+                  texts=[letters.held_text(tools, placed)])
 
 
-def booked_text(tools: BookingTools, booking: Booking) -> str:
+def _finish_code(tools: BookingTools, conversation_id: str, now: dt.datetime, cleared: Dict[str, None]) -> Finish:
+    """The code step: the booking confirmed, the form asking again after a wrong code, or the hold gone."""
+    try:
+        booking, mailed = hold_chat.confirm_and_send(tools, conversation_id, now)
+    except WrongHoldCode as exc:
+        return Finish({hold_chat.CODE: None}, followup="booking_form", texts=[letters.wrong_code_text(exc.left)])
+    except (HoldExpired, HoldAbandoned, NoHold) as exc:
+        vault.forget_all(tools.uow_factory(), tools.secret, conversation_id, now)
+        text = {HoldExpired: letters.EXPIRED, HoldAbandoned: letters.ABANDONED}.get(type(exc), letters.NO_HOLD)
+        return Finish(cleared, texts=[text])
+    vault.forget_all(tools.uow_factory(), tools.secret, conversation_id, now)
+    return Finish(cleared, texts=[booked_text(tools, booking, mailed)])
+
+
+def booked_text(tools: BookingTools, booking: Booking, mailed: bool = False) -> str:
     """The confirmation: code, when and where, what to bring, the calendar file, how to change it."""
     lines = [
         f"Booked! Your confirmation code is {booking.code}.",
@@ -239,7 +271,8 @@ def booked_text(tools: BookingTools, booking: Booking) -> str:
     if documents:
         lines += ["Please bring:", *(f"• {name}" for name in documents),
                   "Your full checklist may list more documents, depending on your situation."]
-    lines += [f"Add it to your calendar: {tools.calendar_link(booking.code)}",
+    lines += [f"Add it to your calendar: {tools.calendar_link(booking.code)}"
+              + (f" (I've also e-mailed the calendar file to {chat.mask_email(booking.email)})." if mailed else ""),
               "Keep the confirmation code: with it and the passport number you can cancel or move the "
               "appointment here."]
     return "\n".join(lines)

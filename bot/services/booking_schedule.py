@@ -10,9 +10,11 @@ from typing import Dict, List, Optional
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain import booking_chat as chat
+from bot.domain.booking_holds.rules import HoldPolicy
 from bot.domain.bookings import DayAvailability, Suggestions, hours_on, local_now
 from bot.domain.dates import find_dates_in_text
 from bot.domain.verification import CaseHasher
+from bot.integrations.mail import Mailer
 from bot.kb.base import KnowledgeBase
 from bot.kb.booking_schema import BookingConfig
 from bot.services import bookings
@@ -34,6 +36,8 @@ class BookingTools:
     live: LiveKnowledge
     secret: bytes  # bot.services.keys.secret_key(settings): the passport HMACs and the vault
     base_url: str  # settings.resolved_public_base_url
+    mailer: Optional[Mailer] = None  # bot.wiring.mailer(): the hold code and the calendar file go by e-mail
+    holds: HoldPolicy = HoldPolicy()  # from settings.booking_hold_minutes and booking_max_open
 
     @property
     def kb(self) -> KnowledgeBase:

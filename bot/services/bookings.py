@@ -9,15 +9,16 @@ PostgreSQL: SQLite lets one writer in at a time (WAL, busy timeout), PostgreSQL 
 row and re-checks the condition after a concurrent commit, so N requests for the last place give
 exactly one booking. SELECT ... FOR UPDATE was not chosen: SQLite has no row locks (it would need
 BEGIN IMMEDIATE on every connection) and the row must exist before it can be locked. One person
-holding two active bookings for a service on a day is refused by a partial unique index.
+holding two active bookings for a service on a day is refused by a partial unique index (a hold
+waiting for its e-mailed code counts: bot.services.booking_holds).
 
 ``now`` may be an aware datetime, a naive Beijing datetime, or a date (the start of that day).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import List, Optional
+from dataclasses import dataclass, replace
+from typing import Callable, List, Optional
 
 from sqlalchemy.exc import IntegrityError
 
@@ -126,6 +127,8 @@ def availability(uow: UnitOfWork, config: BookingConfig, service_id: str, hall_i
     ``notices``: the year's holiday schedule not published, hours that are configuration."""
     hall = bookable_hall(config, service_id, hall_id)
     with uow:
+        if free_expired_holds(uow, now):
+            uow.commit()
         counts = uow.bookings.counts([hall.id], day, day)
     return day_availability(config, hall, service_id, day, now, counts)
 
@@ -136,25 +139,44 @@ def suggest(uow: UnitOfWork, config: BookingConfig, service_id: str, hall_id: st
     same day at other halls offering the service, least busy first."""
     bookable_hall(config, service_id, hall_id)
     with uow:
+        if free_expired_holds(uow, now):
+            uow.commit()
         return free_times(uow, config, service_id, hall_id, day, time, now)
 
 
 def book(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: dt.date,
          hasher: CaseHasher) -> Booking:
-    """Book one place, or raise NotBookable, InvalidContact, DayClosed, SlotNotOffered, DuplicateBooking
-    or SlotFull (with suggestions). The place and the booking are written in one transaction."""
+    """Book one place, confirmed at once (the chat holds it first: bot.services.booking_holds), or raise
+    NotBookable, InvalidContact, DayClosed, SlotNotOffered, DuplicateBooking or SlotFull (with
+    suggestions). The place and the booking are written in one transaction."""
+    return booking_view(place(uow, config, request, now, hasher))
+
+
+def place(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: dt.date, hasher: CaseHasher,
+          status: str = "booked", client_key: Optional[str] = None,
+          before: Optional[Callable[[UnitOfWork, BookingRequest], None]] = None,
+          after: Optional[Callable[[UnitOfWork, models.Booking], None]] = None) -> models.Booking:
+    """Take a place and write the booking row with ``status`` in one transaction; raises what book() raises.
+    ``before(uow, checked request)`` runs in the transaction before the place is taken (it may raise to
+    refuse), ``after(uow, row)`` once the row has its id, before the commit."""
     hall = bookable_hall(config, request.service_id, request.hall_id)
     name, passport = check_name(request.name), check_passport(request.passport)
     email, phone = check_email(request.email), check_phone(request.phone)
     check_slot(config, hall, request.service_id, request.day, request.time, now)
+    checked = replace(request, name=name, passport=passport, email=email, phone=phone)
     whole = hasher.passport(passport)
     slot = (hall.id, request.day, request.time)
     with uow:
-        if uow.bookings.active_for(whole, request.service_id, request.day):
-            raise DuplicateBooking(request.service_id, request.day)
         for _ in range(CODE_ATTEMPTS):
-            code = new_code()
+            free_expired_holds(uow, now)
+            # The first write: on SQLite this transaction is the only writer from here on, so what
+            # before() and active_for() read cannot change before the commit.
             uow.bookings.ensure_counter(slot, hall.capacity)
+            if before is not None:
+                before(uow, checked)
+            if uow.bookings.active_for(whole, request.service_id, request.day):
+                raise DuplicateBooking(request.service_id, request.day)
+            code = new_code()
             if not uow.bookings.take_place(slot, hall.capacity):
                 uow.session.rollback()
                 raise SlotFull(*slot, free_times(uow, config, request.service_id, *slot, now))
@@ -163,12 +185,15 @@ def book(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: d
                 code=code, service_id=request.service_id, hall_id=hall.id, day=request.day,
                 start_time=request.time, slot_minutes=hall.slot_minutes, applicant_name=name,
                 passport_hmac=whole, passport_last4_hmac=hasher.last_four(code, passport[-4:]),
-                passport_masked=mask_passport(passport), email=email, phone=phone, status="booked",
-                change_count=0, created_at=stamp, updated_at=stamp)
+                passport_masked=mask_passport(passport), email=email, phone=phone, status=status,
+                change_count=0, created_at=stamp, updated_at=stamp, client_key=client_key)
             uow.bookings.add(row)
             try:
+                uow.session.flush()
+                if after is not None:
+                    after(uow, row)
                 uow.commit()
-                return booking_view(row)
+                return row
             except IntegrityError:  # a concurrent booking by the same person, or (rarely) a code drawn twice
                 uow.session.rollback()
                 if uow.bookings.by_code(code) is None:
@@ -176,15 +201,27 @@ def book(uow: UnitOfWork, config: BookingConfig, request: BookingRequest, now: d
     raise RuntimeError("could not draw an unused confirmation code")
 
 
+def free_expired_holds(uow: UnitOfWork, now: dt.date) -> int:
+    """Release the holds whose time is up, inside an open unit of work (the caller commits): the held
+    booking is deleted and its place freed. Returns how many. Every use case that reads or takes
+    places calls it first, so an expired hold never blocks anyone."""
+    released = 0
+    for booking_id, slot in uow.bookings.expired_holds(utc_naive(now)):
+        if uow.bookings.delete_held(booking_id):
+            uow.bookings.release_place(slot)
+            released += 1
+    return released
+
+
 def get_booking(uow: UnitOfWork, code: str) -> Booking:
     """The booking behind a code (the code alone is the secret of its calendar link); BookingNotFound
-    for an unknown or malformed code, the latter without a query."""
+    for an unknown or malformed code, the latter without a query, and for a hold not yet confirmed."""
     written = normalize_code(code)
     if written is None:
         raise BookingNotFound()
     with uow:
         row = uow.bookings.by_code(written)
-        if row is None:
+        if row is None or row.status == "held":
             raise BookingNotFound()
         return booking_view(row)
 

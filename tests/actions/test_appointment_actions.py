@@ -16,9 +16,11 @@ from actions.appointments import (
 )
 from bot import wiring
 from bot.services import booking_changes, bookings, clock, vault
+from bot.services.booking_holds import holds
 from bot.services.bookings import BookingRequest
 from bot.services.keys import case_hasher, secret_key
 from tests.conftest import make_tracker
+from tests.mail_fakes import install
 
 DOMAIN = {"forms": {}, "slots": {}}
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing
@@ -29,6 +31,11 @@ NAME, PASSPORT, EMAIL, PHONE = "Lena Hoffmann", "E12345634", "lena.hoffmann@exam
 RAW = ("Lena", "Hoffmann", "12345634", "lena.hoffmann", "13800138000", "138 0013 8000", "0013")
 OTHER = BookingRequest("residence_permit", ETOWN, WEDNESDAY, dt.time(9, 0), "Max Muster", "P7654321",
                        "max@example.com", "+86 139 1111 2222")
+
+
+@pytest.fixture(autouse=True)
+def mailbox(monkeypatch):
+    return install(monkeypatch, wiring)
 
 
 @pytest.fixture
@@ -51,10 +58,12 @@ class Chat:
         self.said = []
         self.events = []
 
-    async def run(self, action, text="", intent="inform", entities=None, requested=None):
+    async def run(self, action, text="", intent="inform", entities=None, requested=None, metadata=None):
         dispatcher = CollectingDispatcher()
         tracker = make_tracker(text, intent, entities, slots={**self.slots, "requested_slot": requested},
                                sender=self.sender)
+        if metadata is not None:
+            tracker.latest_message["metadata"] = metadata
         events = await action.run(dispatcher, tracker, DOMAIN)
         self.events += events
         for event in events:
@@ -106,7 +115,7 @@ def test_the_action_server_registers_every_appointment_action():
 
 # -- booking ----------------------------------------------------------------------------------
 
-async def test_happy_path_turn_by_turn(fixed_clock):
+async def test_happy_path_turn_by_turn(fixed_clock, mailbox):
     chat = Chat()
     slots, said = await chat.run(ValidateBookingForm(), "book me an appointment at the E-Town hall for the residence "
                                  "permit on 2 December afternoon", "book_appointment")
@@ -132,9 +141,22 @@ async def test_happy_path_turn_by_turn(fixed_clock):
 
     slots, _ = await chat.run(ValidateBookingForm(), "yes", "affirm", requested="booking_confirmed")
     assert slots == {"booking_confirmed": "yes"}
+    # "yes" holds the place and e-mails a code; the form opens again and asks for it
+    slots, said = await chat.run(ActionBookAppointment())
+    assert slots == {"booking_hold": "waiting", "booking_email_code": None} and chat.followups() == ["booking_form"]
+    assert "I'm holding 12:00 on Wednesday 2 December 2026" in said and "l•••@example.com" in said
+    assert "confirmation code" not in said and ".ics" not in said  # nothing booked yet
+    [letter] = mailbox.sent
+    assert letter.to == EMAIL and not letter.attachments and "12:00" in letter.text
+    slots, _ = await chat.run(ValidateBookingForm(), "yes", "affirm")
+    assert slots == {"requested_slot": "booking_email_code"}
+    slots, _ = await chat.run(ValidateBookingForm(), f"the code is {mailbox.last_code()}", requested="booking_email_code")
+    assert slots == {"booking_email_code": "given", "requested_slot": None}
     slots, said = await chat.run(ActionBookAppointment())
     code = said.split("confirmation code is ")[1][:9]
     assert f"http://localhost:{fixed_clock.web_port}/bookings/{code}.ics" in said
+    assert "e-mailed the calendar file to l•••@example.com" in said
+    assert mailbox.sent[1].attachments[0].filename == f"appointment-{code}.ics" and code in mailbox.sent[1].text
     assert "Wednesday 2 December 2026 at 12:00" in said and "Please bring" in said and "passport" in said.lower()
     assert all(value is None for value in slots.values()) and "booking_time" in slots
     booking = bookings.get_booking(wiring.uow_factory()(), code)
@@ -206,7 +228,7 @@ async def test_a_second_booking_the_same_day_is_refused(fixed_clock):
     assert_nothing_personal(chat)
 
 
-async def test_a_place_taken_at_the_last_moment_reopens_the_time_question(fixed_clock):
+async def test_a_place_taken_at_the_last_moment_reopens_the_time_question(fixed_clock, mailbox):
     chat = Chat()
     await chat.book_until_confirmation()
     await chat.run(ValidateBookingForm(), "yes", "affirm", requested="booking_confirmed")
@@ -219,6 +241,9 @@ async def test_a_place_taken_at_the_last_moment_reopens_the_time_question(fixed_
     assert slots == {}
     await chat.run(ValidateBookingForm(), "11:00", requested="booking_time")
     await chat.run(ValidateBookingForm(), "yes", "affirm", requested="booking_confirmed")
+    _, said = await chat.run(ActionBookAppointment())
+    assert "I'm holding 11:00" in said
+    await chat.run(ValidateBookingForm(), mailbox.last_code(), requested="booking_email_code")
     _, said = await chat.run(ActionBookAppointment())
     assert "Booked!" in said and "at 11:00" in said
     assert_nothing_personal(chat)
@@ -324,3 +349,107 @@ async def test_a_cancelled_booking_ends_the_form(fixed_clock):
     assert "can no longer be changed: it is cancelled" in said
     slots, said = await chat.run(ActionChangeBooking())
     assert said == "" and all(v is None for v in slots.values())
+
+
+# -- the e-mailed code ------------------------------------------------------------------------
+
+async def hold_lena(chat, mailbox, metadata=None):
+    await chat.book_until_confirmation()
+    await chat.run(ValidateBookingForm(), "yes", "affirm", requested="booking_confirmed")
+    slots, said = await chat.run(ActionBookAppointment(), metadata=metadata)
+    return slots, said
+
+
+async def type_code(chat, text):
+    await chat.run(ValidateBookingForm(), text, requested="booking_email_code")
+    return await chat.run(ActionBookAppointment())
+
+
+def wrong(code):
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def free_at_1030(now=NOW):
+    return dt.time(10, 30) in bookings.availability(wiring.uow_factory()(), wiring.booking_config(),
+                                                    "residence_permit", ETOWN, WEDNESDAY, now).free_times
+
+
+async def test_a_wrong_code_asks_again_and_the_right_one_books(fixed_clock, mailbox):
+    chat = Chat()
+    await hold_lena(chat, mailbox)
+    slots, said = await type_code(chat, wrong(mailbox.last_code()))
+    assert slots == {"booking_email_code": None} and "4 tries left" in said
+    assert chat.followups() == ["booking_form", "booking_form"]
+    slots, said = await type_code(chat, mailbox.last_code())
+    assert "Booked!" in said and all(v is None for v in slots.values())
+    assert len(mailbox.sent) == 2 and mailbox.sent[1].attachments
+    assert_nothing_personal(chat)
+
+
+async def test_five_wrong_codes_release_the_place(fixed_clock, mailbox):
+    chat = Chat()
+    await hold_lena(chat, mailbox)
+    assert next(s for s in bookings.availability(wiring.uow_factory()(), wiring.booking_config(), "residence_permit",
+                                                 ETOWN, WEDNESDAY, NOW).slots if s.time == dt.time(10, 30)).booked == 1
+    for _ in range(4):
+        await type_code(chat, wrong(mailbox.last_code()))
+    slots, said = await type_code(chat, wrong(mailbox.last_code()))
+    assert "wrong too many times" in said and "nothing was booked" in said
+    assert all(v is None for v in slots.values()) and chat.followups().count("booking_form") == 5
+    counts = bookings.availability(wiring.uow_factory()(), wiring.booking_config(), "residence_permit", ETOWN,
+                                   WEDNESDAY, NOW).slots
+    assert next(s for s in counts if s.time == dt.time(10, 30)).booked == 0
+
+
+async def test_a_code_after_the_hold_ran_out_books_nothing(fixed_clock, mailbox, monkeypatch):
+    chat = Chat()
+    _, said = await hold_lena(chat, mailbox)
+    assert "released at 10:15 (in 15 minutes)" in said
+    set_clock(monkeypatch, NOW + dt.timedelta(minutes=16))
+    slots, said = await type_code(chat, mailbox.last_code())
+    assert "time to confirm has run out" in said and all(v is None for v in slots.values())
+    assert len(mailbox.sent) == 1
+
+
+async def test_text_that_is_not_a_code_is_explained(fixed_clock, mailbox):
+    chat = Chat({"booking_hold": "waiting"})
+    slots, said = await chat.run(ValidateBookingForm(), "I did not get any mail", requested="booking_email_code")
+    assert slots == {"booking_email_code": None, "requested_slot": "booking_email_code"}
+    assert "6-digit code" in said
+    slots, said = await chat.run(ValidateBookingForm(), "how much does it cost", "ask_fees",
+                                 requested="booking_email_code")
+    assert slots == {"requested_slot": "booking_email_code"} and said == ""  # answered by the digression
+
+
+async def test_no_mail_no_booking(fixed_clock, mailbox):
+    mailbox.down = True
+    chat = Chat()
+    slots, said = await hold_lena(chat, mailbox)
+    assert "could not send the e-mail" in said and all(v is None for v in slots.values())
+    assert chat.followups() == [] and free_at_1030()
+
+
+async def test_the_client_address_limits_open_bookings(fixed_clock, mailbox):
+    client = {"client_ip": "198.51.100.23"}
+    fill_for = [("Max Muster", "P0000001", "a@example.com", "+86 139 0000 0001", dt.time(9, 0)),
+                ("Eva Berg", "P0000002", "b@example.com", "+86 139 0000 0002", dt.time(9, 30))]
+    for name, passport, mail, phone, time in fill_for:
+        chat = Chat(sender=f"conv-{passport}")
+        await chat.run(ValidateBookingForm(), f"book me an appointment at the E-Town hall for the residence "
+                       f"permit on 2 December at {time:%H:%M}", "book_appointment")
+        for slot, answer in (("applicant_name", name), ("booking_passport", passport), ("contact_email", mail),
+                             ("contact_phone", phone)):
+            await chat.run(ValidateBookingForm(), answer, requested=slot)
+        await chat.run(ValidateBookingForm(), "yes", "affirm", requested="booking_confirmed")
+        _, said = await chat.run(ActionBookAppointment(), metadata=client)
+        assert "I'm holding" in said
+    chat = Chat()
+    slots, said = await hold_lena(chat, mailbox, metadata=client)
+    assert "already 2 appointments" in said and "from this connection" in said
+    assert all(v is None for v in slots.values()) and free_at_1030()
+    # absent or malformed metadata is an unknown client: not limited by address
+    for metadata in ({}, {"client_ip": ["x"]}, "junk"):
+        chat = Chat(sender=f"conv-{metadata!r}")
+        _, said = await hold_lena(chat, mailbox, metadata=metadata)
+        assert "I'm holding" in said
+        holds.release_hold(wiring.uow_factory()(), secret_key(fixed_clock), chat.sender)  # Lena again, next time

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from bot.config import Settings
 from tests.e2e.rest_support import TEST_RATE_LIMITS
 from bot.ops import runner
+from bot.ops.mail_server import start_mail_server
 from bot.ops.setup import prepare
 from bot.ops.training import ensure_model
 
@@ -78,7 +79,9 @@ def production_settings(database: str, lock_store_url: str, **overrides) -> Sett
     values = dict(env="production", database_url=database, tracker_store_url=database,
                   lock_store_url=lock_store_url, lock_store_key_prefix=unique("etowntest"), secret_key=SECRET,
                   action_token=TOKEN, rasa_jwt_secret=JWT_SECRET, cors_origin=f"http://localhost:{web_port}",
-                  rasa_port=free_port(), action_port=free_port(), web_port=web_port, **TEST_RATE_LIMITS)
+                  rasa_port=free_port(), action_port=free_port(), web_port=web_port, **TEST_RATE_LIMITS,
+                  # production starts no mail server: running_servers() starts a stand-in relay here
+                  smtp_port=free_port(), mail_dir=Path(tempfile.mkdtemp(prefix="etown-relay-")))
     values.update(overrides)
     return Settings(**values)
 
@@ -92,13 +95,18 @@ def prepared(settings: Settings) -> Settings:
 @contextmanager
 def running_servers(settings: Settings, tmp_path_factory, label: str) -> Iterator[runner.Servers]:
     """The action server, the Rasa replica(s) and the web app started by the runner (as `make run`
-    does), logging under a folder of their own; stopped on exit."""
+    does), logging under a folder of their own; stopped on exit. A local SMTP server stands in for the
+    production relay, keeping the e-mails in ``settings.mail_dir``."""
     model = ensure_model(settings)  # trained or restored by `make test`'s set-up
-    running = runner.start(settings, model, log_dir=tmp_path_factory.mktemp(label) / "logs")
+    relay = start_mail_server(settings.mail_dir, "127.0.0.1", settings.smtp_port)
     try:
-        yield running
+        running = runner.start(settings, model, log_dir=tmp_path_factory.mktemp(label) / "logs")
+        try:
+            yield running
+        finally:
+            running.stop()
     finally:
-        running.stop()
+        relay.stop()
 
 
 def say(port: int, sender: str, message) -> Tuple[int, List[dict]]:

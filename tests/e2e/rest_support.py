@@ -34,7 +34,8 @@ def e2e_dir(tmp_path_factory):
 def e2e_settings(e2e_dir):
     tmp = e2e_dir
     settings = Settings(database_url=f"sqlite:///{tmp / 'etown.db'}", tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
-                        rasa_port=free_port(), action_port=free_port(), web_port=free_port(), **TEST_RATE_LIMITS)
+                        rasa_port=free_port(), action_port=free_port(), web_port=free_port(), **TEST_RATE_LIMITS,
+                        smtp_port=free_port(), mail_dir=tmp / "mail")  # the development mail server's .eml files
     prepare(settings)
     return settings
 
@@ -58,6 +59,21 @@ def say(settings: Settings, sender: str, message) -> list:
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
         return json.loads(response.read())
+
+
+def code_from_mail(directory, to: str) -> str:
+    """The one-time code of the latest .eml kept in ``directory`` for ``to`` (by the development mail
+    server, or the stand-in relay of the production tests), read as a person would read it."""
+    import email
+    import re
+    from email import policy
+
+    for path in sorted(directory.glob("*.eml"), reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        found = re.search(r"one-time code is: (\d{6})", message.get_body(("plain",)).get_content())
+        if message["To"] == to and found:
+            return found.group(1)
+    raise AssertionError(f"no code e-mail for {to} in {directory}")
 
 
 def texts(replies: list) -> str:

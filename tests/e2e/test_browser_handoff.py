@@ -40,7 +40,8 @@ def browser_settings(tmp_path_factory):
     settings = Settings(database_url=f"sqlite:///{tmp / 'etown.db'}", tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
                         rasa_port=free_port(), action_port=free_port(), web_port=web_port,
                         public_base_url=f"http://localhost:{web_port}",
-                        staff_hours="00:00-24:00", staff_every_day=True, **TEST_RATE_LIMITS)
+                        staff_hours="00:00-24:00", staff_every_day=True, smtp_port=free_port(), mail_dir=tmp / "mail",
+                        **TEST_RATE_LIMITS)
     prepare(settings)
     ensure_widget()
     return settings, tmp

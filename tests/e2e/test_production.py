@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 
 from bot.config import Settings
 from tests.e2e.booking_days import bookable_day
+from tests.e2e.rest_support import code_from_mail
 from tests.e2e.production_support import (
     JWT_SECRET, REDIS_URL, SHARED_POSTGRES, TOKEN, create_database, drop_database, free_ports, http, prepared,
     production_settings, running_servers, say, texts, unique, wait_until,
@@ -220,7 +221,9 @@ def test_killing_a_replica_mid_conversation_loses_nothing(servers, settings):
         assert status == 200 and texts(replies)
     summary = texts(say(first, user, "+86 139 1234 5679")[1])
     assert day in summary and "10:30" in summary, summary
-    done = texts(say(first, user, "yes")[1])
+    held = texts(say(first, user, "yes")[1])
+    assert "I'm holding 10:30" in held, held
+    done = texts(say(first, user, code_from_mail(settings.mail_dir, "mara@example.com"))[1])
     assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", done), done
     engine = create_engine(settings.database_url, future=True)
     with engine.connect() as conn:

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from bot.config import Settings
 from tests.case_data import LENA
 from tests.e2e.booking_days import bookable_day
+from tests.e2e.rest_support import code_from_mail
 from tests.e2e.production_support import (
     PrivateCluster, PrivateRedis, create_database, http, prepared, production_settings, running_servers, say,
     texts, wait_until,
@@ -93,6 +94,8 @@ def test_postgresql_restart_during_a_booking_and_a_case_update(servers, settings
 
     # the same servers, not restarted: the first message after the restart is handled
     status, replies = say(port, user, "yes")
+    assert status == 200 and "I'm holding 14:00" in texts(replies), texts(replies)
+    status, replies = say(port, user, code_from_mail(settings.mail_dir, "tomas@example.com"))
     done = texts(replies)
     assert status == 200 and re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", done), done
     assert all(p.poll() is None for p in servers.processes)

@@ -9,7 +9,9 @@ import pytest
 
 from bot.ops import runner
 from tests.e2e.booking_days import bookable_day
-from tests.e2e.rest_support import e2e_dir, e2e_settings, model, say, servers, texts  # noqa: F401 - fixtures
+from tests.e2e.rest_support import (  # noqa: F401 - fixtures
+    code_from_mail, e2e_dir, e2e_settings, model, say, servers, texts,
+)
 
 
 def test_greeting_and_a_sourced_answer(servers, e2e_settings):
@@ -149,7 +151,10 @@ def test_booking_conversation_gives_a_code_and_a_calendar_file(servers, e2e_sett
                    "+86 139 1234 5678"):
         last = texts(say(e2e_settings, user, answer))
     assert day in last and "10:30" in last  # the summary to confirm
-    done = texts(say(e2e_settings, user, "yes"))
+    held = texts(say(e2e_settings, user, "yes"))
+    assert "I'm holding 10:30" in held and "6-digit code" in held and ".ics" not in held
+    code = code_from_mail(e2e_settings.mail_dir, "lena@example.com")
+    done = texts(say(e2e_settings, user, code))
     link = re.search(r"(http://\S+/bookings/[A-Z0-9]{4}-[A-Z0-9]{4}\.ics)", done)
     assert link, done
     status, kind, body = get(link.group(1))

@@ -48,7 +48,8 @@ def test_a_killed_rasa_server_is_restarted_and_the_conversation_goes_on(tmp_path
     env = {k: v for k, v in os.environ.items() if not k.startswith("ETOWN_")}
     env.update({"ETOWN_DATABASE_URL": settings.database_url, "ETOWN_TRACKER_STORE_URL": settings.tracker_store_url,
                 "ETOWN_RASA_PORT": str(settings.rasa_port), "ETOWN_ACTION_PORT": str(settings.action_port),
-                "ETOWN_WEB_PORT": str(settings.web_port),
+                "ETOWN_WEB_PORT": str(settings.web_port), "ETOWN_SMTP_PORT": str(free_port()),
+                "ETOWN_MAIL_DIR": str(tmp_path / "mail"),
                 **{f"ETOWN_{k.upper()}": v for k, v in TEST_RATE_LIMITS.items()}})
     log = tmp_path / "run.log"
     with open(log, "wb") as out:

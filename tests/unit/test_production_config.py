@@ -69,8 +69,10 @@ def test_replica_ports_and_health_urls_are_predictable():
     settings = Settings(rasa_port=7100, rasa_replicas=3, lock_store_url="redis://127.0.0.1:6379/0")
     assert settings.rasa_ports == [7100, 7101, 7102]
     urls = runner.health_urls(settings)
-    assert list(urls) == ["actions", "rasa-0", "rasa-1", "rasa-2", "web"]
+    assert list(urls) == ["mail", "actions", "rasa-0", "rasa-1", "rasa-2", "web"]  # development: the mail server too
     assert urls["rasa-2"] == "http://127.0.0.1:7102/"
+    assert urls["mail"] == f"smtp://127.0.0.1:{settings.smtp_port}"
+    assert "mail" not in runner.health_urls(Settings(mail_server=False))
 
 
 def test_endpoints_name_the_lock_store_and_keep_secrets_in_the_environment(tmp_path):
@@ -139,7 +141,7 @@ def test_outage_messages_say_what_happened_and_what_to_do(kb):
 def test_rasa_commands_hold_no_secret_and_the_environment_carries_it(tmp_path):
     settings = production(rasa_port=7200)
     found = runner.commands(settings, tmp_path / "model.tar.gz", tmp_path / "endpoints.yml")
-    assert list(found) == ["actions", "rasa-0", "rasa-1", "web"]
+    assert list(found) == ["actions", "rasa-0", "rasa-1", "web"]  # production starts no mail server
     for name in ("rasa-0", "rasa-1"):
         command = found[name]
         assert command[1:4] == ["-m", "bot.rasa_server", "run"]

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db.models import Booking, SlotCounter
-from bot.domain.booking_details import ACTIVE_STATUSES
+from bot.db.models import Booking, BookingHold, SlotCounter
+from bot.domain.booking_details import ACTIVE_STATUSES, PLACE_TAKING_STATUSES
 
 SlotKey = Tuple[str, dt.date, dt.time]
 
@@ -23,10 +23,23 @@ class BookingRepository:
         return self.session.execute(select(Booking).where(Booking.code == code)).scalar_one_or_none()
 
     def active_for(self, passport_hmac: str, service_id: str, day: dt.date) -> Optional[Booking]:
+        """The person's booking or hold for the service that day, if one takes a place."""
         return self.session.execute(select(Booking).where(
             Booking.passport_hmac == passport_hmac, Booking.service_id == service_id, Booking.day == day,
-            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.status.in_(PLACE_TAKING_STATUSES),
         )).scalars().first()
+
+    def open_counts(self, first_day: dt.date, client_key: Optional[str], email: str, phone: str) -> Dict[str, int]:
+        """Holds and bookings taking a place on ``first_day`` or later, per client key, e-mail and phone
+        ("client" is left out when the client is unknown)."""
+        kinds = {"email": Booking.email == email, "phone": Booking.phone == phone}
+        if client_key is not None:
+            kinds["client"] = Booking.client_key == client_key
+        columns = [func.count().filter(condition).label(kind) for kind, condition in kinds.items()]
+        row = self.session.execute(select(*columns).where(
+            Booking.status.in_(PLACE_TAKING_STATUSES), Booking.day >= first_day, or_(*kinds.values()),
+        )).one()
+        return dict(row._mapping)
 
     def add(self, booking: Booking) -> None:
         self.session.add(booking)
@@ -42,6 +55,63 @@ class BookingRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        return result.rowcount == 1
+
+    def lock_contacts(self, keys: Iterable[str]) -> None:
+        """Serialise the transactions that count and add open bookings for the same client or contact
+        until they commit: PostgreSQL advisory locks, taken in one order (no deadlock). SQLite needs
+        none: a transaction that has written is the only writer until it ends."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        for key in sorted(set(keys)):
+            self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("booking-open:" + key))))
+
+    # -- holds --------------------------------------------------------------------------
+    def add_hold(self, hold: BookingHold) -> None:
+        self.session.add(hold)
+
+    def hold_for(self, conversation_key: str) -> Optional[Tuple[BookingHold, Booking]]:
+        """The conversation's hold and its held booking, or None."""
+        row = self.session.execute(
+            select(BookingHold, Booking).join(Booking, Booking.id == BookingHold.booking_id)
+            .where(BookingHold.conversation_key == conversation_key, Booking.status == "held")
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    def expired_holds(self, now: dt.datetime) -> List[Tuple[int, SlotKey]]:
+        """(booking id, slot) of the holds whose time is up at ``now`` (naive UTC)."""
+        rows = self.session.execute(
+            select(Booking.id, Booking.hall_id, Booking.day, Booking.start_time)
+            .join(BookingHold, BookingHold.booking_id == Booking.id)
+            .where(BookingHold.expires_at <= now, Booking.status == "held")
+        ).all()
+        return [(r.id, (r.hall_id, r.day, r.start_time)) for r in rows]
+
+    def count_failure(self, booking_id: int) -> int:
+        """One more wrong code for the hold, counted atomically; the new total."""
+        self.session.execute(
+            update(BookingHold).where(BookingHold.booking_id == booking_id)
+            .values(failures=BookingHold.failures + 1).execution_options(synchronize_session=False))
+        return self.session.execute(
+            select(BookingHold.failures).where(BookingHold.booking_id == booking_id)).scalar_one_or_none() or 0
+
+    def confirm_held(self, booking_id: int, stamp: dt.datetime) -> bool:
+        """Turn the held booking into a booking; False when it is no longer held (released meanwhile)."""
+        result = self.session.execute(
+            update(Booking).where(Booking.id == booking_id, Booking.status == "held")
+            .values(status="booked", updated_at=stamp).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            return False
+        self.session.execute(delete(BookingHold).where(BookingHold.booking_id == booking_id))
+        return True
+
+    def delete_held(self, booking_id: int) -> bool:
+        """Remove a hold and its held booking (nothing of an unconfirmed booking is kept); False when
+        it is no longer held (confirmed or released meanwhile). The caller frees the place."""
+        self.session.execute(delete(BookingHold).where(BookingHold.booking_id == booking_id))
+        result = self.session.execute(
+            delete(Booking).where(Booking.id == booking_id, Booking.status == "held")
+            .execution_options(synchronize_session=False))
         return result.rowcount == 1
 
     # -- slot counters ----------------------------------------------------------------
