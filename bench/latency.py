@@ -124,7 +124,8 @@ def ours_servers(label: str, model: Path, tmp: Path, **overrides) -> ServerSet:
     env = runner.child_env(settings)
     health = runner.health_urls(settings)
     processes = [Process(name, command, health[name])
-                 for name, command in runner.commands(settings, model, endpoint_file).items() if name != "web"]
+                 for name, command in runner.commands(settings, model, endpoint_file).items()
+                 if name not in ("web", "mail")]  # the bench books nothing: no mail server
     return ServerSet(label, processes, [f"http://127.0.0.1:{p}/webhooks/rest/webhook" for p in settings.rasa_ports],
                      ROOT, env, tmp / "logs")
 
