@@ -67,21 +67,25 @@ def _heading(service: Service, what: str) -> str:
 
 def describe_material(material: Material, number: int) -> str:
     """One numbered checklist line with who provides it, its form and its format rules."""
-    parts = [f"{number}. {material.name} ({PROVIDED_BY[material.provided_by]}, {FORM[material.form]})"]
-    details = list(material.format_rules)
+    details = material_details(material)
+    text = (f"{number}. {material.name} ({PROVIDED_BY[material.provided_by]}, {FORM[material.form]})"
+            + (": " + "; ".join(details) if details else "") + ".")
+    if material.note:
+        text += " " + material.note.rstrip(".") + "."
+    return text + caveat(material.uncertain)
+
+
+def material_details(material: Material) -> List[str]:
+    """When a document applies, then its format rules, validity, authentication and translation."""
+    details = [describe_conditions(material)] if describe_conditions(material) else []
+    details += list(material.format_rules)
     if material.validity:
         details.append(material.validity)
     if material.needs_authentication:
         details.append("needs an apostille or consular legalisation, depending on the issuing country")
     if material.needs_translation:
         details.append("with a Chinese translation stamped with the employer's seal")
-    condition = describe_conditions(material)
-    if condition:
-        details.insert(0, condition)
-    text = parts[0] + (": " + "; ".join(d.rstrip(".") for d in details) if details else "") + "."
-    if material.note:
-        text += " " + material.note.rstrip(".") + "."
-    return text + caveat(material.uncertain)
+    return [d.rstrip(".") for d in details]
 
 
 def describe_conditions(material: Material) -> str:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from bot.domain.answers import FORM, PROVIDED_BY, describe_conditions, hall_line
+from bot.domain.answers import FORM, PROVIDED_BY, hall_line, material_details
 from bot.domain.wording import format_date
 from bot.kb.base import KnowledgeBase
 from bot.kb.schema import Material, Service
@@ -165,19 +165,8 @@ def _service_units(kb: KnowledgeBase) -> Iterator[FactUnit]:
 
 def material_text(m: Material) -> str:
     """One document in a sentence or two: who provides it, in which form, its rules and note."""
-    details = [f"{PROVIDED_BY[m.provided_by]}, {FORM[m.form]}"]
-    condition = describe_conditions(m)
-    if condition:
-        details.insert(0, condition)
-    details += list(m.format_rules)
-    if m.validity:
-        details.append(m.validity)
-    if m.needs_authentication:
-        details.append("needs an apostille or consular legalisation, depending on the issuing country")
-    if m.needs_translation:
-        details.append("with a Chinese translation stamped with the employer's seal")
-    text = f"{m.name}: " + "; ".join(d.rstrip(".") for d in details) + "."
-    return text + (f" {m.note.rstrip('.')}." if m.note else "")
+    details = [f"{PROVIDED_BY[m.provided_by]}, {FORM[m.form]}", *material_details(m)]
+    return f"{m.name}: " + "; ".join(details) + "." + (f" {m.note.rstrip('.')}." if m.note else "")
 
 
 def _unit(s: Service, suffix: str, topic: str, text: str, source: str, uncertain: Optional[str] = None,
