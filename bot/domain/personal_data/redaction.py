@@ -30,6 +30,7 @@ _AFTER_PASSPORT_WORD = re.compile(
 # A name said as such: "my name is Lena Hoffmann", "applicant: WANG Xiaoming" (1-4 capitalised words).
 _AFTER_NAME_WORDS = re.compile(r"\b(?:(?:my|his|her|the\s+applicant'?s?)\s+(?:full\s+)?name\s+is|name\s*:|applicant\s*:)"
                                r"\s*(?P<value>[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3})")
+MAX_PHONE_GROUPS = 6  # "+86 (0)10 6512 3456" has five
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 
 
@@ -100,14 +101,16 @@ def _is_code(written: str) -> bool:
 
 
 def _phone_within(candidate: str) -> Optional[Tuple[int, int]]:
-    """The longest run of whole groups of ``candidate`` that is a phone number ("13800138000 2026")."""
-    starts = [m.start() for m in re.finditer(r"\S+", candidate)]
-    ends = [m.end() for m in re.finditer(r"\S+", candidate)]
-    for size in range(len(starts), 0, -1):
-        for first in range(len(starts) - size + 1):
-            start, end = starts[first], ends[first + size - 1]
-            if _is_phone(candidate[start:end]):
-                return start, end
+    """The longest run of whole groups of ``candidate`` that is a phone number ("13800138000 2026").
+    At most MAX_PHONE_GROUPS groups, and only runs with 7 to 15 digits are looked at closely."""
+    groups = [(m.start(), m.end(), sum(c.isdigit() for c in m.group(0))) for m in re.finditer(r"\S+", candidate)]
+    for size in range(min(len(groups), MAX_PHONE_GROUPS), 0, -1):
+        for first in range(len(groups) - size + 1):
+            window = groups[first:first + size]
+            if 7 <= sum(g[2] for g in window) <= 15:
+                start, end = window[0][0], window[-1][1]
+                if _is_phone(candidate[start:end]):
+                    return start, end
     return None
 
 
