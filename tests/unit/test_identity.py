@@ -5,7 +5,8 @@ from hypothesis import strategies as st
 
 from bot.domain.identity import (
     CREDIT_CODE_ALPHABET, InvalidCreditCode, InvalidPassport, abbreviate_name, credit_code_check_char,
-    family_name, family_name_matches, mask_passport, normalise_passport, parse_credit_code, parse_passport, parse_passport_input,
+    family_name, family_name_matches, mask_passport, normalise_passport,
+    parse_credit_code, parse_passport, parse_passport_input,
 )
 
 

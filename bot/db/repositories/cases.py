@@ -5,7 +5,7 @@ Times are stored as naive UTC (like the rest of the schema) and handed out as aw
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -128,21 +128,6 @@ class AttemptRepository:
         """The latest unlocks, newest first (the console's audit list)."""
         return list(self.session.execute(select(VerificationUnlock).order_by(VerificationUnlock.id.desc())
                                          .limit(limit)).scalars())
-
-    def verification_failures(self, case_number: str, conversation_hash: str,
-                              since: dt.datetime) -> Tuple[List[dt.datetime], List[dt.datetime]]:
-        """Failure times after ``since``: (for this case number, in this conversation)."""
-        rows = self.session.execute(
-            select(VerificationAttempt.case_number, VerificationAttempt.conversation_hash,
-                   VerificationAttempt.attempted_at)
-            .where(VerificationAttempt.succeeded.is_(False),
-                   VerificationAttempt.attempted_at > to_db_time(since),
-                   or_(VerificationAttempt.case_number == case_number,
-                       VerificationAttempt.conversation_hash == conversation_hash))
-        ).all()
-        by_case = [from_db_time(at) for number, _, at in rows if number == case_number]
-        by_conversation = [from_db_time(at) for _, conv, at in rows if conv == conversation_hash]
-        return by_case, by_conversation
 
     def add_access(self, credit_code: str, succeeded: bool, at: dt.datetime) -> None:
         self.session.add(AccessAttempt(credit_code=credit_code, succeeded=succeeded, attempted_at=to_db_time(at)))

@@ -37,7 +37,8 @@ FILLER = frozenset({"my", "the", "his", "her", "their", "a", "is", "are", "it", 
                     "ok", "okay", "sure", "yes", "please", "i", "am", "i'm", "applicant", "applicant's", "by",
                     "whole", "full", "id", "sorry", "thanks", "thank"})
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
-_CASE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\s?\d{4}\s?[-\u2010-\u2015\u2212\uff0d_ ]\s?\d{1,8}(?![A-Za-z0-9])")
+_CASE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\s?\d{4}\s?[-\u2010-\u2015\u2212\uff0d_ ]\s?\d{1,8}"
+                           r"(?![A-Za-z0-9])")
 _SPACED_NUMBER = re.compile(r"^[A-Za-z0-9]+(?:[ \-][A-Za-z0-9]+)+$")
 
 
@@ -110,9 +111,12 @@ def booking_code_in(text: Optional[str]) -> Optional[str]:
 
 def _without_file_numbers(text: str) -> str:
     """``text`` with case numbers and hyphenated booking codes blanked (they are not the passport)."""
+    def blank_code(match: re.Match) -> str:
+        written = match.group(0)  # digits only: a passport typed in groups ("1234-5678"), kept
+        return " " if find_code(written) and not re.sub(r"\W", "", written).isdigit() else written
+
     text = _CASE_IN_TEXT.sub(" ", text)
-    return re.sub(r"(?<![A-Za-z0-9])[A-Za-z0-9]{4}\s?[-\u2010-\u2015]\s?[A-Za-z0-9]{4}(?![A-Za-z0-9])",
-                  lambda m: " " if find_code(m.group(0)) and not re.sub(r"\W", "", m.group(0)).isdigit() else m.group(0), text)
+    return re.sub(r"(?<![A-Za-z0-9])[A-Za-z0-9]{4}\s?[-\u2010-\u2015]\s?[A-Za-z0-9]{4}(?![A-Za-z0-9])", blank_code, text)
 
 
 def _whole_spaced(text: str) -> Optional[str]:

@@ -17,7 +17,8 @@ from typing import List, Optional, Sequence, Tuple
 EMAIL_MARK, PHONE_MARK, PASSPORT_MARK, NAME_MARK = "[email]", "[phone]", "[passport]", "[name]"
 
 # Identifiers of files, not of people (protected from the rules below).
-_CASE_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\s?\d{4}\s?[-\u2010-\u2015\u2212\uff0d_ ]\s?\d{4,6}(?![A-Za-z0-9])")
+_CASE_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\s?\d{4}\s?[-\u2010-\u2015\u2212\uff0d_ ]\s?\d{4,6}"
+                          r"(?![A-Za-z0-9])")
 _BOOKING_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{4}\s?[-\u2010-\u2015]\s?[A-Za-z0-9]{4}(?![A-Za-z0-9])")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
@@ -28,7 +29,8 @@ _PASSPORT_LIKE = re.compile(r"(?<![A-Za-z0-9])(?=(?:[A-Za-z]*\d){5})[A-Za-z0-9]{
 _AFTER_PASSPORT_WORD = re.compile(
     r"\bpassport(?:\s+(?:number|no\.?|nr\.?|#))?\s*(?:is|was|:|=|-)?\s*(?P<value>[A-Za-z0-9]*\d[A-Za-z0-9]*)\b", re.I)
 # A name said as such: "my name is Lena Hoffmann", "applicant: WANG Xiaoming" (1-4 capitalised words).
-_AFTER_NAME_WORDS = re.compile(r"\b(?:(?:my|his|her|the\s+applicant'?s?)\s+(?:full\s+)?name\s+is|name\s*:|applicant\s*:)"
+_AFTER_NAME_WORDS = re.compile(r"\b(?:(?:my|his|her|the\s+applicant'?s?)\s+(?:full\s+)?name\s+is"
+                               r"|name\s*:|applicant\s*:)"
                                r"\s*(?P<value>[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3})")
 MAX_PHONE_GROUPS = 6  # "+86 (0)10 6512 3456" has five
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
