@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import abc
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -45,7 +45,14 @@ def question_context(tracker: Tracker) -> QuestionContext:
         topic=tracker.get_slot("topic"),
         country=tracker.get_slot("country"),
         location=tracker.get_slot("location"),
+        client_address=client_address(message),
     )
+
+
+def client_address(message: Dict[str, Any]) -> Optional[str]:
+    """The client address the channel put in the message metadata ("client_ip"), if any."""
+    value = (message.get("metadata") or {}).get("client_ip")
+    return value.strip()[:64] if isinstance(value, str) and value.strip() else None
 
 
 def slot_events(values: Dict[str, Any]) -> List[SlotSet]:

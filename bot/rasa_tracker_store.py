@@ -1,7 +1,10 @@
 """Rasa's SQL tracker store, with personal data redacted before anything is written.
 
 Configured in var/endpoints-<port>.yml as `type: bot.rasa_tracker_store.RedactingSQLTrackerStore`;
-the rule itself is the pure bot.domain.privacy.redact_events.
+the rule itself is the pure bot.domain.privacy.redact_event: answers to personal-data questions are
+removed, and e-mail addresses, phone numbers and passport-like tokens in any other message are
+replaced by markers. Only what is written is redacted: the tracker in memory, which the forms read
+in the turn, keeps what was typed.
 
 Rasa wraps every tracker store in its FailSafeTrackerStore, which swallows errors: a conversation
 that cannot be read is started afresh, one that cannot be written is kept in memory only, and the
@@ -19,11 +22,11 @@ from typing import Iterator, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import ActiveLoop, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.domain.privacy import redact_events
+from bot.domain.privacy import RequestedSlot, redact_event
 
 logger = logging.getLogger(__name__)
 
@@ -138,8 +141,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     @staticmethod
     def _new_event_dicts(tracker: DialogueStateTracker, stored: int) -> Iterator[dict]:
-        # The whole session (what the tracker holds) is walked so the requested slot is known
-        # at each event; only the events after the ``stored`` ones are new.
-        for index, data in enumerate(redact_events(e.as_dict() for e in tracker.events)):
+        # The whole session (what the tracker holds) is walked so the requested slot is known at
+        # each event, from the event objects' fields; only the events after the ``stored`` ones are
+        # new, and only they are turned into dicts and redacted.
+        requested = RequestedSlot()
+        for index, event in enumerate(tracker.events):
             if index >= stored:
-                yield data
+                data = event.as_dict()
+                requested.see(data)
+                yield redact_event(data, requested.value)
+            elif isinstance(event, SlotSet):
+                requested.see_slot(event.key, event.value)
+            elif isinstance(event, ActiveLoop) and event.name is None:
+                requested.value = None

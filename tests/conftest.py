@@ -61,8 +61,9 @@ def loaded(settings):
 
 def make_tracker(text: str = "", intent: str = "", entities: Optional[List[Dict[str, Any]]] = None,
                  slots: Optional[Dict[str, Any]] = None, ranking: Optional[List[Dict[str, Any]]] = None,
-                 sender: str = "test-user"):
-    """A rasa-sdk Tracker whose latest message is ``text`` classified as ``intent``."""
+                 sender: str = "test-user", metadata: Optional[Dict[str, Any]] = None):
+    """A rasa-sdk Tracker whose latest message is ``text`` classified as ``intent`` (with the channel's
+    ``metadata``, e.g. {"client_ip": ...})."""
     from rasa_sdk import Tracker
 
     latest = {
@@ -71,6 +72,8 @@ def make_tracker(text: str = "", intent: str = "", entities: Optional[List[Dict[
         "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
         "entities": entities or [],
     }
+    if metadata is not None:
+        latest["metadata"] = metadata
     events = [{"event": "user", "text": text, "parse_data": latest}]
     return Tracker(sender, dict(slots or {}), latest, events, False, None, {}, "action_listen")
 

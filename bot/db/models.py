@@ -94,7 +94,7 @@ class Case(Base):
     applicant_name = Column(String(200), nullable=False)
     passport_hmac = Column(String(64), nullable=False)  # of the normalised whole number
     passport_last4_hmac = Column(String(64), nullable=False)  # of case number + last four
-    passport_masked = Column(String(40), nullable=False)  # "E•••••34"
+    passport_masked = Column(String(40), nullable=False)  # "•••••••34": the last two only
     enterprise_id = Column(Integer, ForeignKey("enterprises.id"), nullable=True, index=True)
     status = Column(String(32), nullable=False)
     submitted_on = Column(Date, nullable=False)
@@ -134,8 +134,21 @@ class VerificationAttempt(Base):
     id = Column(Integer, primary_key=True)
     case_number = Column(String(16), nullable=False, index=True)
     conversation_hash = Column(String(64), nullable=False, index=True)
+    client_hash = Column(String(64), nullable=True, index=True)  # keyed hash of the client address, if known
     succeeded = Column(Boolean, nullable=False)
     attempted_at = Column(DateTime, nullable=False, index=True)
+
+
+class VerificationUnlock(Base):
+    """A staff member lifted the guessing lock of a case or booking (at the hall, after seeing the
+    passport): failures before it no longer count. Kept as the audit trail of unlocks."""
+
+    __tablename__ = "verification_unlocks"
+
+    id = Column(Integer, primary_key=True)
+    case_number = Column(String(16), nullable=False, index=True)  # the scope: a case number or "B:" + code
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id"), nullable=False, index=True)
+    unlocked_at = Column(DateTime, nullable=False)
 
 
 class AccessAttempt(Base):
@@ -195,7 +208,7 @@ class Booking(Base):
     applicant_name = Column(String(200), nullable=False)
     passport_hmac = Column(String(64), nullable=False)  # of the normalised whole number
     passport_last4_hmac = Column(String(64), nullable=False)  # of the code + last four
-    passport_masked = Column(String(40), nullable=False)  # "E•••••34"
+    passport_masked = Column(String(40), nullable=False)  # "•••••••34": the last two only
     email = Column(String(254), nullable=False)
     phone = Column(String(32), nullable=False)
     status = Column(String(16), nullable=False)

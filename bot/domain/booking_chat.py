@@ -4,7 +4,7 @@ Times: "10:30", "10.30", "2pm", "14h", "10 o'clock", "noon"; a bare hour ("10", 
 the question was the time (hours 1-7 are afternoon hours: halls open 9:00-17:30). A part of the
 day ("morning", "afternoon", "earliest") is kept as a wish until the day and the hall are known,
 then becomes the first free time in it. Masks show enough to recognise one's own details and
-no more: "L. H.", "E••••••34", "a•••@example.com", "+86•••••8000".
+no more: "L. H.", "•••••••34", "a•••@example.com", "+86•••••8000".
 """
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ class Booking:
     time: dt.time  # Beijing time
     slot_minutes: int
     applicant_name: str
-    passport_masked: str  # "E•••••34"
+    passport_masked: str  # "•••••••34": the last two characters only
     email: str
     phone: str
     status: Status

@@ -1,6 +1,6 @@
 """Personal and enterprise identifiers: passport numbers, credit codes, names. Pure.
 
-Passport numbers are only ever shown masked ("E•••••34"); names in the HR view are
+Passport numbers are only ever shown masked, the last two characters at most ("•••••••34"); names in the HR view are
 shortened to an initial and the surname ("L. Hoffmann").
 """
 from __future__ import annotations
@@ -60,11 +60,12 @@ def is_last_four(value: str) -> bool:
 
 
 def mask_passport(number: str) -> str:
-    """First character, one bullet per hidden character, last two: "E12345634" -> "E••••••34"."""
+    """One bullet per hidden character and the last two: "E12345634" -> "•••••••34". Never more: the
+    last four characters (with the family name) prove identity, so a mask must not give away half."""
     number = normalise_passport(number)
-    if len(number) <= 3:
+    if len(number) <= 4:
         return MASK_CHAR * len(number)
-    return number[0] + MASK_CHAR * (len(number) - 3) + number[-2:]
+    return MASK_CHAR * (len(number) - 2) + number[-2:]
 
 
 # -- unified social credit codes -------------------------------------------------------------
@@ -131,6 +132,37 @@ def abbreviate_name(name: Optional[str]) -> str:
     while cut > 1 and tokens[cut - 1].lower() in PARTICLES:
         cut -= 1
     return _initial_and(tokens[:cut], " ".join(tokens[cut:]))
+
+
+def family_name(name: Optional[str]) -> str:
+    """The family name as abbreviate_name finds it: "Lena Hoffmann" -> "Hoffmann", "WANG Xiaoming" ->
+    "Wang", "Hoffmann, Lena" -> "Hoffmann", "Ludwig van Beethoven" -> "van Beethoven", "王小明" -> "王"."""
+    short = abbreviate_name(name)
+    if _is_cjk(short):
+        return short.rstrip("*").split("·")[-1]
+    return short.split(". ", 1)[1] if re.match(r"^\w\. ", short) else short
+
+
+def family_name_matches(applicant_name: Optional[str], given: Optional[str]) -> bool:
+    """True when ``given`` is the applicant's family name, compared without case, accents, spaces,
+    hyphens or apostrophes. A Latin-script name written "Given Family" may also be written in the
+    East Asian order ("Wang Xiaoming"), so its first word is accepted too; particles may be left out
+    ("Beethoven" for "van Beethoven")."""
+    wanted = _name_key(given)
+    if not wanted or not applicant_name:
+        return False
+    family = family_name(applicant_name)
+    candidates = {_name_key(family), _name_key(" ".join(w for w in family.split() if w.lower() not in PARTICLES))}
+    words = " ".join(applicant_name.split()).split(" ")
+    if "," not in applicant_name and not _is_cjk(applicant_name) and len(words) > 1 \
+            and not any(_is_all_caps(w) for w in words):
+        candidates.add(_name_key(words[0]))
+    return wanted in candidates - {""}
+
+
+def _name_key(text: Optional[str]) -> str:
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
 
 
 def _initial_and(given: list, surname: str) -> str:

@@ -27,6 +27,9 @@ class QuestionContext:
     topic: Optional[str] = None
     country: Optional[str] = None
     location: Optional[str] = None
+    # The client's network address, when the channel passes it (message metadata "client_ip"): the
+    # identity checks' per-client guessing limit. Used in the turn only, never stored.
+    client_address: Optional[str] = None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Dict, List, Optional
 from bot.domain import booking_chat as chat
 from bot.domain.booking_details import Booking, InvalidContact
 from bot.domain.forms import DIGRESSION_INTENTS
+from bot.domain.personal_data.extraction import read_identity_answer
 from bot.domain.wording import Answer
 from bot.services import booking_changes, bookings, vault
 from bot.services.answers import QuestionContext
@@ -21,7 +22,7 @@ from bot.services.booking_schedule import (
     DATE, NOT_A_DATE, NOT_A_TIME, TIME, BookingTools, Finish, check_schedule, free_times_text, hear_schedule,
     not_offered_text, suggestions_text,
 )
-from bot.services.case_form import Turn, locked_text
+from bot.services.case_form import Turn, locked_text, not_an_answer_turn
 
 START_INTENTS = {"cancel_appointment": "cancel", "reschedule_appointment": "reschedule"}
 KIND, CODE, PASSPORT, NEW_DATE, NEW_TIME, CONFIRMED = (
@@ -97,20 +98,21 @@ def _code_from(ctx: QuestionContext) -> Optional[str]:
 
 def _verify(tools: BookingTools, ctx: QuestionContext, slots: Dict[str, object], conversation_id: str,
             now: dt.datetime) -> Turn:
-    typed = chat.answer_part("passport", ctx.text)
-    if ctx.intent in DIGRESSION_INTENTS and len(typed.split()) > 2:
-        return Turn()
+    answer = read_identity_answer(ctx.text, ctx.intent)
+    if not answer.is_answer:  # "stop", a question, the wrong shape: answered, never counted
+        return not_an_answer_turn(answer, ctx.intent, PASSPORT, UNCHANGEABLE)
     try:
-        booking = booking_changes.find_for_change(tools.uow_factory(), str(slots.get(CODE) or ""), typed, now,
-                                                  tools.hasher, conversation_id)
+        booking = booking_changes.find_for_change(tools.uow_factory(), str(slots.get(CODE) or ""), answer, now,
+                                                  tools.hasher, conversation_id, ctx.client_address)
     except InvalidContact as exc:  # the message never repeats the input
         return Turn({PASSPORT: None}, texts=[exc.problem])
     except bookings.VerificationLocked as exc:  # too many failed checks: the form ends here
-        return Turn({PASSPORT: UNCHANGEABLE}, texts=[locked_text(exc.until)])
+        return Turn({PASSPORT: UNCHANGEABLE}, texts=[locked_text(exc.until, exc.scope)])
     except bookings.BookingLookupFailed:
         return Turn({CODE: None, PASSPORT: None}, responses=["utter_booking_not_verified"])
     except bookings.BookingNotChangeable as exc:
         return Turn({PASSPORT: UNCHANGEABLE}, texts=[_unchangeable_text(tools, exc)])
+    typed = f"{answer.value} {answer.family_name}".strip()  # read again, the same way, for the change itself
     vault.stash(tools.uow_factory(), tools.secret, conversation_id, VAULT_FIELD, typed, now)
     turn = Turn({PASSPORT: VERIFIED}, texts=[f"Found it: {_when_where(tools, booking)}."])
     if slots.get(KIND) == "reschedule" and (slots.get(NEW_DATE) or slots.get(NEW_TIME)):

@@ -1,6 +1,7 @@
 """Use cases of changing a booking: verify the passport against the confirmation code, then cancel or
-reschedule. Every change verifies the passport (whole number or last four) first; failed checks count
-towards the same lockout as case checks (bot.domain.verification), in their own scope.
+reschedule. Every change verifies the passport (the whole number, or the last four with the family
+name) first; failed checks count towards the same guessing limits as case checks
+(bot.domain.verification), in their own scope.
 
 Reschedule takes the new place and frees the old one in one transaction, like bot.services.bookings.book.
 """
@@ -13,9 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.db import models
 from bot.db.uow import UnitOfWork
-from bot.domain.booking_details import Booking, check_passport_input, normalize_code
+from bot.domain.booking_details import Booking, InvalidContact, normalize_code
 from bot.domain.bookings import local_now, utc_naive
-from bot.domain.verification import LOOKBACK, CaseHasher, check_lockout
+from bot.domain.personal_data.extraction import IdentityAnswer
+from bot.domain.personal_data.identity_check import NotAnAnswer, identity_answer, identity_matches
+from bot.domain.verification import GUESSING_LOOKBACK, CaseHasher, guessing_lockout
 from bot.kb.booking_schema import BookingConfig
 from bot.services import bookings
 
@@ -24,24 +27,32 @@ _NO_DIGEST = "0" * 64
 ATTEMPT_SCOPE = "B:"
 
 
-def find_for_change(uow: UnitOfWork, code: str, passport_input: str, now: dt.date, hasher: CaseHasher,
-                    conversation_id: str = "") -> Booking:
-    """The booking, once the passport (whole or last four) matches; BookingNotFound / VerificationFailed
-    (same message), InvalidContact for input that cannot be a passport, BookingNotChangeable.
+def attempt_scope(code: str) -> str:
+    """The scope a booking code's identity checks are counted (and unlocked) under."""
+    return ATTEMPT_SCOPE + (normalize_code(code) or "?")
 
-    Failed checks count like case verifications (bot.domain.verification): 5 for a code or in a
-    conversation within 15 minutes lock both for 15 minutes (VerificationLocked), across restarts.
+
+def find_for_change(uow: UnitOfWork, code: str, passport_input, now: dt.date, hasher: CaseHasher,
+                    conversation_id: str = "", client_address: Optional[str] = None) -> Booking:
+    """The booking, once the passport (whole, or the last four with the family name) matches;
+    BookingNotFound / VerificationFailed (same message); InvalidContact for input that is no answer
+    (with ``answer``: see bot.services.case_status.NotAnAnswer), not counted; BookingNotChangeable.
+
+    Failed checks count like case verifications (bot.domain.verification.guessing_lockout): by code,
+    by conversation and by client address, with back-off, across restarts (VerificationLocked).
     """
     moment = utc_naive(now).replace(tzinfo=dt.timezone.utc)
-    scope = ATTEMPT_SCOPE + (normalize_code(code) or "?")
+    scope = attempt_scope(code)
     conversation = hasher.conversation(conversation_id)
+    client = hasher.client(client_address) if client_address else None
+    answer = _answer(passport_input)
     with uow:
-        by_code, by_conversation = uow.attempts.verification_failures(scope, conversation, moment - LOOKBACK)
-        check_lockout(by_code, by_conversation, moment)
+        history = uow.attempts.guessing_history(scope, conversation, client, moment - GUESSING_LOOKBACK)
+        guessing_lockout(history, moment)
         try:
-            row = _verified(uow, code, passport_input, hasher)
+            row = _verified(uow, code, answer, hasher)
         except bookings.BookingLookupFailed:
-            uow.attempts.add_verification(scope, conversation, False, moment)
+            uow.attempts.add_verification(scope, conversation, False, moment, client)
             uow.commit()
             raise
         _check_changeable(row, now)
@@ -101,14 +112,23 @@ def reschedule(uow: UnitOfWork, config: BookingConfig, code: str, passport_input
 
 # -- helpers ------------------------------------------------------------------------------
 
-def _verified(uow: UnitOfWork, code: str, passport_input: str, hasher: CaseHasher) -> models.Booking:
-    typed = check_passport_input(passport_input)
+def _answer(passport_input) -> IdentityAnswer:
+    try:
+        return identity_answer(passport_input)
+    except NotAnAnswer as exc:
+        error = InvalidContact("passport", "that is not a passport number")
+        error.answer = exc.answer
+        raise error from None
+
+
+def _verified(uow: UnitOfWork, code: str, passport_input, hasher: CaseHasher) -> models.Booking:
+    answer = _answer(passport_input)
     written = normalize_code(code)
     row = uow.bookings.by_code(written) if written else None
     if row is None or row.status == "held":  # a hold is nobody's booking until its e-mail code confirms it
-        hasher.matches(written or "", _NO_DIGEST, _NO_DIGEST, typed)  # same work as a real check
+        identity_matches(hasher, written or "", _NO_DIGEST, _NO_DIGEST, "", answer)  # same work as a real check
         raise bookings.BookingNotFound()
-    if not hasher.matches(row.code, row.passport_hmac, row.passport_last4_hmac, typed):
+    if not identity_matches(hasher, row.code, row.passport_hmac, row.passport_last4_hmac, row.applicant_name, answer):
         raise bookings.VerificationFailed()
     return row
 

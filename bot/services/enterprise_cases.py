@@ -25,7 +25,7 @@ ENTERPRISE_NAME_MAX = 200
 class EnterpriseCaseRow:
     case_number: str
     applicant: str  # "L. Hoffmann"
-    passport: str  # "E•••••34"
+    passport: str  # "•••••••34"
     service_name: str
     status: str
     status_label: str

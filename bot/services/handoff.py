@@ -18,6 +18,7 @@ from bot.db.models import HandoffTicket, LedgerEntry, TicketMessage
 from bot.db.repositories.cases import from_db_time, to_db_time
 from bot.db.uow import UnitOfWork
 from bot.domain import handoff as rules
+from bot.domain.personal_data.redaction import redact_text
 from bot.domain.privacy import SENSITIVE_SLOTS
 from bot.services import vault
 
@@ -119,7 +120,7 @@ def open_ticket(uow: UnitOfWork, *, conversation_id: str, reason: str, transcrip
                     raise
         elif checked_contact or question:
             ticket.contact = sealed or ticket.contact
-            ticket.question = _clip(question) or ticket.question
+            ticket.question = _clip(_redacted(question)) or ticket.question
             ticket.updated_at = to_db_time(now)
         receipt = _receipt(uow, ticket, hours, local, current)
         uow.commit()
@@ -143,7 +144,7 @@ def _new_ticket(conversation_id: str, reason: str, in_hours: bool, contact: Opti
                 question: Optional[str], slots: Dict[str, Any], now: dt.datetime) -> HandoffTicket:
     at = to_db_time(now)
     ticket = HandoffTicket(conversation_id=conversation_id, status=rules.QUEUED, reason=reason, in_hours=in_hours,
-                           contact=contact, question=_clip(question), slots=slots, resume_pending=False,
+                           contact=contact, question=_clip(_redacted(question)), slots=slots, resume_pending=False,
                            created_at=at, updated_at=at)
     ticket.ledger = LedgerEntry(requester="enterprise" if slots.get("credit_code") else "applicant",
                                 reason=reason, received_at=at)
@@ -182,7 +183,8 @@ def clean_slots(slots: Optional[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def clean_transcript(lines: Optional[List[Dict[str, Any]]], now: dt.datetime) -> List[Dict[str, Any]]:
-    """Transcript lines as message columns: known speakers only, text clipped, bad times replaced by now."""
+    """Transcript lines as message columns: known speakers only, the person's personal data replaced by
+    markers (bot.domain.personal_data), text clipped, bad times replaced by now."""
     cleaned = []
     for line in (lines or [])[-TRANSCRIPT_LINES:]:
         if not isinstance(line, dict) or line.get("who") not in ("user", "bot", "staff"):
@@ -190,6 +192,8 @@ def clean_transcript(lines: Optional[List[Dict[str, Any]]], now: dt.datetime) ->
         text = line.get("text")
         if not isinstance(text, str) or not text.strip():
             continue
+        if line["who"] == "user":  # whoever built the lines: what the person typed is stored redacted
+            text = redact_text(text)
         cleaned.append({"who": line["who"], "text": _clip(text), "at": to_db_time(_parse_time(line.get("at"), now))})
     return cleaned
 
@@ -202,6 +206,11 @@ def _parse_time(value: Any, default: dt.datetime) -> dt.datetime:
     except ValueError:
         return default
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _redacted(question: Optional[str]) -> Optional[str]:
+    """The person's question as it may be stored: personal data replaced by markers."""
+    return redact_text(question) if isinstance(question, str) else question
 
 
 def _clip(text: Optional[str]) -> Optional[str]:

@@ -1,5 +1,6 @@
 """The staff console at /staff: log in, the queue, a ticket (transcript, slots, live messages),
-claim, reply, hand back, close with a resolution note, and the ledger figures for supervisors.
+claim, reply, hand back, close with a resolution note, unlocking a case locked by guessing (with its
+audit list), and the ledger figures for supervisors.
 
 Routes parse, call bot.services.handoff_console / staff_auth / ledger, and render. Messages go to
 Rasa through the app's RasaConversations (app.state.rasa_conversations, else bot.wiring's).
@@ -20,6 +21,7 @@ from bot.domain import handoff as rules
 from bot.domain.staff import SESSION_MAX
 from bot.services import clock
 from bot.services import handoff_console as console
+from bot.services.identity_checks import unlocks
 from bot.services.keys import secret_key
 from bot.services.ledger import PERIODS, UnknownPeriod, ledger_report
 from bot.services.staff_auth import LoginFailed, LoginLocked, StaffMember, log_in, log_out
@@ -196,6 +198,32 @@ def resume(request: Request, ticket_id: int, member: StaffMember = Depends(check
 
     return _step(request, ticket_id, None, act, request.app.state.uow_factory(), ticket_id, member,
                  _conversations(request))
+
+
+UNLOCK_NOTICES = {
+    "unlocked": ("ok", "Unlocked: the case (or booking) can be checked again at once. Your unlock is recorded below."),
+    "not_locked": ("ok", "It was not locked; the unlock is recorded anyway and clears its earlier failed attempts."),
+    "invalid": ("error", "Nothing was unlocked: give a case number (like EZ2026-0042) or a booking code "
+                         "(like K7MQ-2XHT)."),
+}
+
+
+@router.get("/unlocks", response_class=HTMLResponse)
+def unlocks_page(request: Request, notice: str = "", member: StaffMember = Depends(current_member)):
+    """Lift a case's guessing lock after checking the applicant's passport at the counter; the audit list."""
+    records = unlocks.recent_unlocks(request.app.state.uow_factory())
+    return _render(request, "staff/unlocks.html", "Unlock a case", member, records=records,
+                   notice=UNLOCK_NOTICES.get(notice))
+
+
+@router.post("/unlocks")
+def unlock_case(request: Request, reference: str = Form(""), member: StaffMember = Depends(checked_member)):
+    try:
+        result = unlocks.unlock(request.app.state.uow_factory(), member, reference[:40], clock.now())
+        notice = "unlocked" if result.was_locked_until else "not_locked"
+    except unlocks.NotACaseOrCode:
+        notice = "invalid"
+    return RedirectResponse(f"/staff/unlocks?notice={notice}", status_code=303, headers=HEADERS)
 
 
 @router.get("/ledger", response_class=HTMLResponse)

@@ -127,7 +127,7 @@ async def test_happy_path_turn_by_turn(fixed_clock, mailbox):
     slots, said = await chat.run(ValidateBookingForm(), "my name is Lena Hoffmann", requested="applicant_name")
     assert slots == {"applicant_name": "L. H."} and said == ""
     slots, _ = await chat.run(ValidateBookingForm(), "e1234 5634", requested="booking_passport")
-    assert slots == {"booking_passport": "E••••••34"}
+    assert slots == {"booking_passport": "•••••••34"}
     slots, _ = await chat.run(ValidateBookingForm(), EMAIL, requested="contact_email")
     assert slots == {"contact_email": "l•••@example.com"}
     slots, _ = await chat.run(ValidateBookingForm(), PHONE, requested="contact_phone")
@@ -136,7 +136,7 @@ async def test_happy_path_turn_by_turn(fixed_clock, mailbox):
     _, summary = await chat.run(ActionAskBookingConfirmed())
     assert "Work-type residence permit" in summary and "E-Town" in summary and "address not published" in summary
     assert "Wednesday 2 December 2026" in summary and "12:00" in summary
-    assert "L. H." in summary and "E••••••34" in summary and "l•••@example.com" in summary and "+86•••••8000" in summary
+    assert "L. H." in summary and "•••••••34" in summary and "l•••@example.com" in summary and "+86•••••8000" in summary
     assert chat.buttons == [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 
     slots, _ = await chat.run(ValidateBookingForm(), "yes", "affirm", requested="booking_confirmed")
@@ -276,6 +276,9 @@ async def test_cancel_with_the_last_four(fixed_clock):
     assert slots["change_kind"] == "cancel" and slots["booking_code"] == booking.code
     assert slots["requested_slot"] == "change_passport"
     slots, said = await chat.run(ValidateBookingChangeForm(), "5634", requested="change_passport")
+    assert slots["change_passport"] is None and "family name" in said  # the last four alone: not counted
+    slots, said = await chat.run(ValidateBookingChangeForm(), "it's 5634, family name Hoffmann",
+                                 requested="change_passport")
     assert slots["change_passport"] == "verified" and slots["requested_slot"] == "change_confirmed"
     assert "Found it" in said and "Wednesday 2 December 2026 at 10:30" in said
     _, question = await chat.run(ActionAskChangeConfirmed())
@@ -293,11 +296,24 @@ async def test_cancel_with_the_last_four(fixed_clock):
 async def test_cancel_with_a_wrong_passport_asks_again(fixed_clock):
     booking = book_lena(fixed_clock)
     chat = Chat({"change_kind": "cancel", "booking_code": booking.code})
-    slots, said = await chat.run(ValidateBookingChangeForm(), "9999", requested="change_passport")
+    slots, said = await chat.run(ValidateBookingChangeForm(), "9999 Hoffmann", requested="change_passport")
     assert said == "utter_booking_not_verified"
     assert slots["booking_code"] is None and slots["change_passport"] is None
     assert slots["requested_slot"] == "booking_code"
     assert bookings.get_booking(wiring.uow_factory()(), booking.code).status == "booked"
+
+
+async def test_stop_at_the_passport_question_ends_the_change_without_counting(fixed_clock):
+    booking = book_lena(fixed_clock)
+    chat = Chat({"change_kind": "cancel", "booking_code": booking.code})
+    slots, said = await chat.run(ValidateBookingChangeForm(), "stop", requested="change_passport")
+    assert slots["change_passport"] == "unchangeable" and slots["requested_slot"] is None
+    assert said == "utter_form_abandoned"
+    slots, said = await chat.run(ActionChangeBooking())
+    assert said == "" and all(v is None for v in slots.values())
+    assert bookings.get_booking(wiring.uow_factory()(), booking.code).status == "booked"
+    with wiring.uow_factory()() as uow:
+        assert uow.attempts.guessing_history("B:" + booking.code, "", None, NOW - dt.timedelta(days=1)).by_case == []
 
 
 async def test_reschedule_to_a_free_time(fixed_clock):
@@ -327,10 +343,10 @@ async def test_reschedule_to_a_full_slot_or_a_closed_day_is_explained(fixed_cloc
     booking = book_lena(fixed_clock)
     fill(fixed_clock, dt.time(11, 0), 4)
     chat = Chat({"change_kind": "reschedule", "booking_code": booking.code}, sender="conv-move")
-    await chat.run(ValidateBookingChangeForm(), "3634", requested="change_passport")  # wrong last four
+    await chat.run(ValidateBookingChangeForm(), "3634 Hoffmann", requested="change_passport")  # wrong last four
     assert chat.said[-1] == "utter_booking_not_verified"
     chat.slots["booking_code"] = booking.code
-    await chat.run(ValidateBookingChangeForm(), "5634", requested="change_passport")
+    await chat.run(ValidateBookingChangeForm(), "5634 Hoffmann", requested="change_passport")
     slots, said = await chat.run(ValidateBookingChangeForm(), "Saturday", requested="new_date")
     assert slots["new_date"] is None and "does not open on Saturdays" in said
     await chat.run(ValidateBookingChangeForm(), "2 December", requested="new_date")
@@ -342,9 +358,9 @@ async def test_reschedule_to_a_full_slot_or_a_closed_day_is_explained(fixed_cloc
 
 async def test_a_cancelled_booking_ends_the_form(fixed_clock):
     booking = book_lena(fixed_clock)
-    booking_changes.cancel(wiring.uow_factory()(), booking.code, "5634", NOW, case_hasher(fixed_clock))
+    booking_changes.cancel(wiring.uow_factory()(), booking.code, "5634 Hoffmann", NOW, case_hasher(fixed_clock))
     chat = Chat({"change_kind": "cancel", "booking_code": booking.code})
-    slots, said = await chat.run(ValidateBookingChangeForm(), "5634", requested="change_passport")
+    slots, said = await chat.run(ValidateBookingChangeForm(), "5634 Hoffmann", requested="change_passport")
     assert slots["change_passport"] == "unchangeable" and slots["requested_slot"] is None
     assert "can no longer be changed: it is cancelled" in said
     slots, said = await chat.run(ActionChangeBooking())

@@ -19,9 +19,9 @@ def seed(settings):
     return issue_access_code(wiring.uow_factory()(), CREDIT_CODE, LENA["enterprise_name"])
 
 
-async def run(action, slots, text, intent="inform", entities=None, sender="conv-1"):
+async def run(action, slots, text, intent="inform", entities=None, sender="conv-1", metadata=None):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, intent, entities, slots=slots, sender=sender)
+    tracker = make_tracker(text, intent, entities, slots=slots, sender=sender, metadata=metadata)
     events = await action.run(dispatcher, tracker, DOMAIN)
     said = "\n".join(m.get("text") or m.get("response") or "" for m in dispatcher.messages)
     return {e["name"]: e["value"] for e in events}, said
@@ -33,7 +33,8 @@ async def test_case_number_in_the_opening_message_then_verified_status(loaded):
                          "ask_case_status", [{"entity": "case_number", "value": "EZ2026-0042"}])
     assert slots["case_number"] == "EZ2026-0042"
     slots, said = await run(ValidateCaseStatusForm(), {"requested_slot": "case_passport",
-                                                       "case_number": "EZ2026-0042"}, "0T47")
+                                                       "case_number": "EZ2026-0042"},
+                            "my passport ends with 0T47, family name Hoffmann")
     assert slots["case_passport"] == "verified"
     assert "Case EZ2026-0042" in said and "Under review" in said or "under review" in said.lower()
     assert "Hoffmann" not in said and "C01X00T47" not in said
@@ -42,9 +43,9 @@ async def test_case_number_in_the_opening_message_then_verified_status(loaded):
 async def test_wrong_passport_and_unknown_case_get_the_same_answer(loaded):
     seed(loaded)
     wrong, said_wrong = await run(ValidateCaseStatusForm(), {"requested_slot": "case_passport",
-                                                             "case_number": "EZ2026-0042"}, "9999")
+                                                             "case_number": "EZ2026-0042"}, "9999 Hoffmann")
     unknown, said_unknown = await run(ValidateCaseStatusForm(), {"requested_slot": "case_passport",
-                                                                 "case_number": "EZ2026-9999"}, "9999",
+                                                                 "case_number": "EZ2026-9999"}, "9999 Hoffmann",
                                       sender="conv-2")
     assert said_wrong == said_unknown == "utter_case_not_verified"
     assert wrong["case_number"] is None
@@ -54,11 +55,41 @@ async def test_five_failures_lock_the_conversation(loaded):
     seed(loaded)
     for _ in range(5):
         slots, said = await run(ValidateCaseStatusForm(), {"requested_slot": "case_passport",
-                                                           "case_number": "EZ2026-0042"}, "1111")
-    assert slots["case_passport"] == "locked" and "blocked until" in said
+                                                           "case_number": "EZ2026-0042"}, "1111 Hoffmann")
+    assert slots["case_passport"] == "locked" and "blocked until" in said and "staff at the service hall" in said
     slots, said = await run(ValidateCaseStatusForm(), {"requested_slot": "case_passport",
-                                                       "case_number": "EZ2026-0042"}, "0T47")
+                                                       "case_number": "EZ2026-0042"}, "C01X00T47")
     assert slots["case_passport"] == "locked"  # even the right passport is refused now
+
+
+async def test_words_at_the_passport_question_are_answered_and_never_counted(loaded):
+    seed(loaded)
+    asking = {"requested_slot": "case_passport", "case_number": "EZ2026-0042"}
+    slots, said = await run(ValidateCaseStatusForm(), asking, "stop")
+    assert slots == {"case_passport": "stopped"} and said == "utter_form_abandoned"
+    slots, said = await run(ValidateCaseStatusForm(), asking, "cancel", "stop")
+    assert slots == {"case_passport": "stopped"}
+    for text, expected in (("help", "only the applicant"), ("why do you need it?", "once this check is done"),
+                           ("hello there", "not count as a failed attempt"), ("0T47", "family name")):
+        for _ in range(3):  # more often than any limit allows
+            slots, said = await run(ValidateCaseStatusForm(), asking, text, "inform")
+            assert slots == {"case_passport": None} and expected in said
+    slots, said = await run(ValidateCaseStatusForm(), asking, "my passport number is C01X00T47.")
+    assert slots["case_passport"] == "verified"  # nothing above was counted
+
+
+async def test_the_client_address_from_the_channel_is_limited_across_conversations(loaded):
+    seed(loaded)
+    asking = {"requested_slot": "case_passport", "case_number": "EZ2026-0042"}
+    for i in range(3):
+        await run(ValidateCaseStatusForm(), asking, "1111 Hoffmann", sender=f"conv-{i}",
+                  metadata={"client_ip": "203.0.113.5"})
+    slots, said = await run(ValidateCaseStatusForm(), asking, "C01X00T47", sender="conv-new",
+                            metadata={"client_ip": "203.0.113.5"})
+    assert slots["case_passport"] == "locked" and "from your network" in said
+    slots, _ = await run(ValidateCaseStatusForm(), asking, "C01X00T47", sender="conv-new",
+                         metadata={"client_ip": "198.51.100.1"})
+    assert slots["case_passport"] == "verified"
 
 
 async def test_bad_case_number_is_explained_without_echoing(loaded):

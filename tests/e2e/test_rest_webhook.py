@@ -115,18 +115,18 @@ def test_case_status_after_verification_and_nothing_personal_is_stored(servers, 
     user = uuid.uuid4().hex
     asked = texts(say(e2e_settings, user, "where is my application EZ2026-0042?"))
     assert "passport" in asked.lower()
-    answer = texts(say(e2e_settings, user, "0T47"))
+    answer = texts(say(e2e_settings, user, "0T47 Hoffmann"))
     assert "Case EZ2026-0042" in answer and "Hoffmann" not in answer
 
     other = uuid.uuid4().hex
     say(e2e_settings, other, "status of my case EZ2026-0042")
-    assert "could not verify" in texts(say(e2e_settings, other, "9999")).lower()
+    assert "could not verify" in texts(say(e2e_settings, other, "9999 Hoffmann")).lower()
 
     stored = sqlite3.connect(e2e_settings.resolved_tracker_store_url[len("sqlite:///"):])
     rows = stored.execute("select data from events where sender_id in (?, ?)", (user, other)).fetchall()
     # only the stored strings: a confidence or a timestamp may well contain the digits 9999
     stored_text = [s for (data,) in rows for s in strings_in(json.loads(data))]
-    assert stored_text and not any("0T47" in s or "9999" in s for s in stored_text)
+    assert stored_text and not any("0T47" in s or "9999" in s or "Hoffmann" in s for s in stored_text)
 
 
 def strings_in(value) -> list:

@@ -69,7 +69,7 @@ def active_rows(uow_factory) -> int:
 
 def test_booking_stores_no_passport_in_clear(uow_factory, config):
     booking = bookings.book(uow_factory(), config, ANNA, NOW, HASHER)
-    assert booking.status == "booked" and booking.passport_masked == "E••••••34"
+    assert booking.status == "booked" and booking.passport_masked == "•••••••34"
     assert (booking.day, booking.time, booking.phone) == (MONDAY, T9, "+8613812345678")
     with uow_factory() as uow:
         row = uow.bookings.by_code(booking.code)
@@ -121,23 +121,31 @@ def test_a_full_slot_is_refused_with_suggestions(uow_factory, config):
     assert counter(uow_factory) == capacity
 
 
-@pytest.mark.parametrize("proof", ["E12345634", "e1234 5634", "5634"])
+@pytest.mark.parametrize("proof", ["E12345634", "e1234 5634", "5634 Müller", "my passport number is E12345634",
+                                   "last four 5634, family name MULLER"])
 def test_find_for_change_with_the_whole_passport_or_the_last_four(uow_factory, config, proof):
     booking = bookings.book(uow_factory(), config, ANNA, NOW, HASHER)
     found = booking_changes.find_for_change(uow_factory(), booking.code.lower().replace("-", " "), proof, NOW, HASHER)
     assert found == booking
 
 
+@pytest.mark.parametrize("proof", ["5634", "5634 Schmidt"])
+def test_the_last_four_prove_nothing_without_the_right_family_name(uow_factory, config, proof):
+    booking = bookings.book(uow_factory(), config, ANNA, NOW, HASHER)
+    with pytest.raises((InvalidContact, VerificationFailed)):
+        booking_changes.find_for_change(uow_factory(), booking.code, proof, NOW, HASHER)
+
+
 def test_wrong_passport_and_unknown_code_read_the_same(uow_factory, config):
     booking = bookings.book(uow_factory(), config, ANNA, NOW, HASHER)
     with pytest.raises(VerificationFailed) as wrong:
-        booking_changes.find_for_change(uow_factory(), booking.code, "5635", NOW, HASHER)
+        booking_changes.find_for_change(uow_factory(), booking.code, "5635 Müller", NOW, HASHER)
     with pytest.raises(VerificationFailed):
         booking_changes.cancel(uow_factory(), booking.code, "E12345635", NOW, HASHER)
     with pytest.raises(BookingNotFound) as unknown:
-        booking_changes.find_for_change(uow_factory(), "ZZZZ-ZZZZ", "5634", NOW, HASHER)
+        booking_changes.find_for_change(uow_factory(), "ZZZZ-ZZZZ", "5634 Müller", NOW, HASHER)
     with pytest.raises(BookingNotFound):
-        booking_changes.find_for_change(uow_factory(), "not a code", "5634", NOW, HASHER)
+        booking_changes.find_for_change(uow_factory(), "not a code", "5634 Müller", NOW, HASHER)
     assert str(wrong.value) == str(unknown.value) and isinstance(wrong.value, BookingLookupFailed)
     with pytest.raises(InvalidContact):
         booking_changes.find_for_change(uow_factory(), booking.code, "34", NOW, HASHER)
@@ -146,11 +154,11 @@ def test_wrong_passport_and_unknown_code_read_the_same(uow_factory, config):
 
 def test_cancel_frees_the_place_and_only_once(uow_factory, config):
     booking = bookings.book(uow_factory(), config, ANNA, NOW, HASHER)
-    cancelled = booking_changes.cancel(uow_factory(), booking.code, "5634", NOW, HASHER)
+    cancelled = booking_changes.cancel(uow_factory(), booking.code, "5634 Müller", NOW, HASHER)
     assert cancelled.status == "cancelled" and counter(uow_factory) == 0
     assert bookings.get_booking(uow_factory(), booking.code).status == "cancelled"
     with pytest.raises(BookingNotChangeable) as again:
-        booking_changes.cancel(uow_factory(), booking.code, "5634", NOW, HASHER)
+        booking_changes.cancel(uow_factory(), booking.code, "5634 Müller", NOW, HASHER)
     assert again.value.reason == "it is cancelled" and counter(uow_factory) == 0
     bookings.book(uow_factory(), config, ANNA, NOW, HASHER)  # the person may book again
 
@@ -163,7 +171,7 @@ def test_reschedule_moves_the_place_and_keeps_the_code(uow_factory, config):
         (booking.code, TUESDAY, dt.time(13, 30), "rescheduled", 1)
     assert counter(uow_factory) == 0 and counter(uow_factory, day=TUESDAY, time=dt.time(13, 30)) == 1
     assert bookings.get_booking(uow_factory(), booking.code) == moved
-    elsewhere = booking_changes.reschedule(uow_factory(), config, booking.code, "5634", TUESDAY, T9, NOW, HASHER,
+    elsewhere = booking_changes.reschedule(uow_factory(), config, booking.code, "5634 Müller", TUESDAY, T9, NOW, HASHER,
                                            new_hall_id="psb_exit_entry_reception_hall")
     assert elsewhere.hall_id == "psb_exit_entry_reception_hall" and elsewhere.change_count == 2
     assert counter(uow_factory, day=TUESDAY, time=dt.time(13, 30)) == 0
@@ -175,7 +183,7 @@ def test_reschedule_into_a_full_slot_changes_nothing(uow_factory, config):
     for i in range(config.hall(HALL).capacity):
         bookings.book(uow_factory(), config, person(i, time=T930), NOW, HASHER)
     with pytest.raises(SlotFull) as full:
-        booking_changes.reschedule(uow_factory(), config, booking.code, "5634", MONDAY, T930, NOW, HASHER)
+        booking_changes.reschedule(uow_factory(), config, booking.code, "5634 Müller", MONDAY, T930, NOW, HASHER)
     assert full.value.suggestions
     assert bookings.get_booking(uow_factory(), booking.code) == booking
     assert counter(uow_factory) == 1 and counter(uow_factory, time=T930) == config.hall(HALL).capacity
@@ -185,7 +193,7 @@ def test_reschedule_onto_a_day_with_another_booking_of_the_service_is_refused(uo
     monday = bookings.book(uow_factory(), config, ANNA, NOW, HASHER)
     bookings.book(uow_factory(), config, dataclasses.replace(ANNA, day=TUESDAY), NOW, HASHER)
     with pytest.raises(DuplicateBooking):
-        booking_changes.reschedule(uow_factory(), config, monday.code, "5634", TUESDAY, T930, NOW, HASHER)
+        booking_changes.reschedule(uow_factory(), config, monday.code, "5634 Müller", TUESDAY, T930, NOW, HASHER)
     assert counter(uow_factory) == 1 and counter(uow_factory, day=TUESDAY, time=T930) == 0
 
 
@@ -196,7 +204,7 @@ def test_the_database_itself_refuses_a_second_active_booking(uow_factory, config
     with pytest.raises(DuplicateBooking):
         bookings.book(uow_factory(), config, dataclasses.replace(ANNA, time=T930), NOW, HASHER)
     with pytest.raises(DuplicateBooking):
-        booking_changes.reschedule(uow_factory(), config, monday.code, "5634", TUESDAY, T930, NOW, HASHER)
+        booking_changes.reschedule(uow_factory(), config, monday.code, "5634 Müller", TUESDAY, T930, NOW, HASHER)
     assert counter(uow_factory) == 1 and counter(uow_factory, time=T930) == 0
     assert counter(uow_factory, day=TUESDAY, time=T930) == 0 and active_rows(uow_factory) == 2
 
@@ -221,7 +229,7 @@ def test_past_appointments_cannot_be_changed(uow_factory, config):
     booking = bookings.book(uow_factory(), config, ANNA, NOW, HASHER)
     after = dt.datetime(2026, 11, 23, 9, 5)
     with pytest.raises(BookingNotChangeable) as late:
-        booking_changes.cancel(uow_factory(), booking.code, "5634", after, HASHER)
+        booking_changes.cancel(uow_factory(), booking.code, "5634 Müller", after, HASHER)
     assert late.value.reason == "its time has passed"
 
 
@@ -301,7 +309,7 @@ def test_booking_flow_on_postgresql(postgres_url, config):
     engine, factory = factory_for(postgres_url)
     try:
         booking = bookings.book(factory(), config, ANNA, NOW, HASHER)
-        moved = booking_changes.reschedule(factory(), config, booking.code, "5634", TUESDAY, T930, NOW, HASHER)
+        moved = booking_changes.reschedule(factory(), config, booking.code, "5634 Müller", TUESDAY, T930, NOW, HASHER)
         assert counter(factory) == 0 and counter(factory, day=TUESDAY, time=T930) == 1
         booking_changes.cancel(factory(), moved.code, "E12345634", NOW, HASHER)
         assert counter(factory, day=TUESDAY, time=T930) == 0
@@ -316,9 +324,11 @@ def test_five_wrong_passports_lock_the_booking_code_across_restarts(uow_factory,
     booking = bookings.book(uow_factory(), config, ANNA, NOW, HASHER)
     for n in range(5):
         with pytest.raises(bookings.BookingLookupFailed):
-            booking_changes.find_for_change(uow_factory(), booking.code, f"000{n}", NOW, HASHER, f"conversation-{n}")
+            booking_changes.find_for_change(uow_factory(), booking.code, f"000{n} Müller", NOW, HASHER,
+                                            f"conversation-{n}")
     # a fresh unit of work (as after a restart) and the right passport: still refused for now
     with pytest.raises(bookings.VerificationLocked):
-        booking_changes.find_for_change(uow_factory(), booking.code, "5634", NOW, HASHER, "another-conversation")
+        booking_changes.find_for_change(uow_factory(), booking.code, "5634 Müller", NOW, HASHER, "another-conversation")
     later = NOW + dt.timedelta(minutes=16)
-    assert booking_changes.find_for_change(uow_factory(), booking.code, "5634", later, HASHER, "x").code == booking.code
+    found = booking_changes.find_for_change(uow_factory(), booking.code, "5634 Müller", later, HASHER, "x")
+    assert found.code == booking.code

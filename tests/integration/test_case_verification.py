@@ -38,8 +38,8 @@ def uow(cases_db):
 def verify(uow, cases_db):
     hasher = case_hasher(cases_db)
 
-    def run(number="EZ2026-0042", passport="C01X00T47", conversation="conv-1", now=NOW, factory=None):
-        return verify_case((factory or uow)(), hasher, number, passport, conversation, now)
+    def run(number="EZ2026-0042", passport="C01X00T47", conversation="conv-1", now=NOW, factory=None, client=None):
+        return verify_case((factory or uow)(), hasher, number, passport, conversation, now, client)
     return run
 
 
@@ -50,10 +50,10 @@ def test_whole_number_or_last_four_shows_the_status_without_name_or_passport(ver
     assert view.expected_on == dt.date(2026, 11, 18) and "3 working days" in view.expected_rule
     assert view.hall_name.startswith("E-Town International Talent Service Office")
     assert view.next_step and view.explanation and view.updated_on == dt.date(2026, 11, 18)
-    assert verify(number="ez 2026 0042", passport=" 0t47") == view
+    assert verify(number="ez 2026 0042", passport="0t47 Hoffmann") == view
     shown = " ".join(str(v) for v in dataclasses.asdict(view).values())
     assert "Hoffmann" not in shown and "C01X00T47" not in shown and "0T47" not in shown
-    wang = verify(number="EZ2026-0043", passport="5634")
+    wang = verify(number="EZ2026-0043", passport="5634 Wang")
     assert wang.note.startswith("Bring the employment contract") and wang.hall_name is None
 
 
@@ -68,7 +68,7 @@ def test_unknown_case_and_wrong_passport_are_the_same_answer(verify):
 
 def test_last_four_of_another_case_does_not_open_this_one(verify):
     with pytest.raises(VerificationFailed):
-        verify(number="EZ2026-0042", passport="5634")  # Wang's last four
+        verify(number="EZ2026-0042", passport="5634 Hoffmann")  # Wang's last four
 
 
 def test_malformed_input_is_refused_without_counting(verify, uow):
@@ -96,7 +96,7 @@ def test_five_failures_on_a_case_lock_it_for_every_conversation(verify):
     assert locked.value.until == NOW + 4 * MIN + 15 * MIN
     with pytest.raises(VerificationLocked):  # even the right passport, from a fresh conversation
         verify(conversation="owner", now=NOW + 10 * MIN)
-    assert verify(number="EZ2026-0043", passport="5634", conversation="owner", now=NOW + 10 * MIN)
+    assert verify(number="EZ2026-0043", passport="5634 Wang", conversation="owner", now=NOW + 10 * MIN)
     assert verify(conversation="owner", now=NOW + 19 * MIN).status == "under_review"
 
 
@@ -131,13 +131,73 @@ def test_the_lockout_survives_a_restart(verify, cases_db):
 def test_attempts_store_no_passport_input_and_no_plain_conversation_id(verify, uow):
     with pytest.raises(VerificationFailed):
         verify(passport="C01X00T48", conversation="sender-123")
-    verify(passport="0T47", conversation="sender-123")
+    verify(passport="0T47 Hoffmann", conversation="sender-123", client="198.51.100.7")
     with uow() as u:
         rows = u.session.execute(select(VerificationAttempt)).scalars().all()
         assert [(r.case_number, r.succeeded) for r in rows] == [("EZ2026-0042", False), ("EZ2026-0042", True)]
-        stored = " ".join(f"{r.case_number} {r.conversation_hash} {r.attempted_at}" for r in rows)
-        assert len(rows[0].conversation_hash) == 64
-    assert "sender-123" not in stored and "C01X00T48" not in stored and "0T47" not in stored
+        stored = " ".join(f"{r.case_number} {r.conversation_hash} {r.client_hash} {r.attempted_at}" for r in rows)
+        assert len(rows[0].conversation_hash) == 64 and len(rows[1].client_hash) == 64
+    for value in ("sender-123", "C01X00T48", "0T47", "Hoffmann", "198.51.100.7"):
+        assert value not in stored
+
+
+def test_the_last_four_need_the_family_name_and_words_are_not_counted(verify, uow):
+    for text in ("0T47", "stop", "help", "what do you need that for?", "hello there", "0T47 Schmidt"):
+        with pytest.raises((InvalidPassport, VerificationFailed)):
+            verify(passport=text)
+    with uow() as u:
+        outcomes = u.session.execute(select(VerificationAttempt.succeeded)).scalars().all()
+    assert outcomes == [False]  # only the last four with a wrong family name was a check
+    assert verify(passport="my passport number is C01X00T47").case_number == "EZ2026-0042"
+    assert verify(passport="last four 0t47, family name hoffmann").case_number == "EZ2026-0042"
+
+
+def test_one_client_address_is_limited_across_cases_and_conversations(verify):
+    for i in range(3):
+        with pytest.raises((VerificationFailed, VerificationLocked)):
+            verify(number=f"EZ2026-000{i + 1}", passport="WRONG1", conversation=f"c-{i}", client="203.0.113.5",
+                   now=NOW + i * MIN)
+    with pytest.raises(VerificationLocked) as locked:  # a new conversation, the right passport: same client
+        verify(conversation="fresh", client="203.0.113.5", now=NOW + 3 * MIN)
+    assert locked.value.scope == "client"
+    assert verify(conversation="fresh", client="198.51.100.1", now=NOW + 3 * MIN).case_number == "EZ2026-0042"
+
+
+def test_repeated_lockouts_back_off_and_survive_a_restart(verify, cases_db):
+    start = NOW
+    for until in (15 * MIN, 60 * MIN, 24 * 60 * MIN):  # 15 minutes, 1 hour, 24 hours
+        for i in range(5):
+            with pytest.raises((VerificationFailed, VerificationLocked)):
+                verify(passport="WRONG1", conversation=f"attacker-{start}-{i}", now=start + i * MIN)
+        last = start + 4 * MIN
+        engine = make_engine(cases_db.resolved_database_url)  # as after a restart
+        try:
+            fresh = lambda: UnitOfWork(make_session_factory(engine))  # noqa: E731
+            with pytest.raises(VerificationLocked) as locked:
+                verify(conversation="owner", now=last + until - MIN, factory=fresh)
+        finally:
+            engine.dispose()
+        assert locked.value.until == last + until and locked.value.scope == "case"
+        start = last + until
+    assert verify(conversation="owner", now=start).case_number == "EZ2026-0042"
+
+
+def test_staff_unlock_lets_the_rightful_person_in_at_once_and_is_audited(verify, uow):
+    from bot.services.identity_checks.unlocks import NotACaseOrCode, recent_unlocks, unlock
+    from tests.handoff_fakes import member
+
+    for i in range(5):
+        with pytest.raises((VerificationFailed, VerificationLocked)):
+            verify(passport="WRONG1", conversation=f"attacker-{i}", now=NOW + i * MIN)
+    with pytest.raises(VerificationLocked):
+        verify(conversation="owner", now=NOW + 5 * MIN)
+    clerk = member(uow, "counter1")
+    result = unlock(uow(), clerk, "ez2026-0042", NOW + 6 * MIN)
+    assert result.reference == "EZ2026-0042" and result.was_locked_until == NOW + 19 * MIN
+    assert verify(conversation="owner", now=NOW + 7 * MIN).case_number == "EZ2026-0042"
+    assert [(r.reference, r.staff, r.at) for r in recent_unlocks(uow())] == [("EZ2026-0042", "counter1", NOW + 6 * MIN)]
+    with pytest.raises(NotACaseOrCode):
+        unlock(uow(), clerk, "not a case", NOW)
 
 
 # -- HR view -------------------------------------------------------------------------
@@ -151,8 +211,8 @@ def test_hr_sees_shortened_names_masked_passports_and_expected_dates(uow, access
     result = list_enterprise_cases(uow(), CREDIT_CODE.lower(), access_code.lower().replace("-", " "), NOW)
     assert result.name == "Example Robotics (Beijing) Co., Ltd." and result.credit_code == CREDIT_CODE
     assert [(r.case_number, r.applicant, r.passport, r.status, r.expected_on) for r in result.rows] == [
-        ("EZ2026-0043", "X. Wang", "E••••••34", "materials_required", dt.date(2026, 11, 30)),
-        ("EZ2026-0042", "L. Hoffmann", "C••••••47", "under_review", dt.date(2026, 11, 18)),
+        ("EZ2026-0043", "X. Wang", "•••••••34", "materials_required", dt.date(2026, 11, 30)),
+        ("EZ2026-0042", "L. Hoffmann", "•••••••47", "under_review", dt.date(2026, 11, 18)),
     ]  # Madonna's case has no enterprise: not listed
 
 

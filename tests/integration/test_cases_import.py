@@ -50,7 +50,7 @@ def test_a_good_file_creates_cases_with_masked_passports_and_expected_dates(run_
     summary = run_import(csv_text([LENA, WANG, SOLO]))
     assert (summary.created, summary.updated, summary.unchanged) == (3, 0, 0)
     lena, history = case(uow, "EZ2026-0042")
-    assert lena.passport_masked == "C••••••47" and "C01X00T47" not in (lena.passport_hmac + lena.passport_last4_hmac)
+    assert lena.passport_masked == "•••••••47" and "C01X00T47" not in (lena.passport_hmac + lena.passport_last4_hmac)
     assert lena.service_id == "work_permit" and lena.hall_id == "etown_international_talent_service_office"
     assert lena.expected_on == dt.date(2026, 11, 18) and "3 working days" in lena.expected_rule
     assert lena.credit_code == CREDIT_CODE

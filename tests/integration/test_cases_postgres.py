@@ -32,16 +32,16 @@ def test_cases_on_postgresql(postgres_url, kb, settings):
         updated = import_cases(uow(), kb, hasher, csv_text([approved]), NOW)
         assert updated.updated == 1
 
-        view = verify_case(uow(), hasher, "EZ2026-0042", "0T47", "conv", NOW)
+        view = verify_case(uow(), hasher, "EZ2026-0042", "0T47 Hoffmann", "conv", NOW)
         assert (view.status, view.service_name, view.expected_on) == ("approved", "Foreigner's Work Permit",
                                                                      dt.date(2026, 11, 18))
         for i in range(4):
             with pytest.raises(VerificationFailed):
-                verify_case(uow(), hasher, "EZ2026-0043", "0000", f"c{i}", NOW + i * MIN)
+                verify_case(uow(), hasher, "EZ2026-0043", "0000 Wang", f"c{i}", NOW + i * MIN)
         with pytest.raises(VerificationLocked):
             verify_case(uow(), hasher, "EZ2026-0043", "WRONG9", "c4", NOW + 4 * MIN)
         with pytest.raises(VerificationLocked):
-            verify_case(uow(), hasher, "EZ2026-0043", "5634", "c5", NOW + 5 * MIN)
+            verify_case(uow(), hasher, "EZ2026-0043", "5634 Wang", "c5", NOW + 5 * MIN)
 
         code = issue_access_code(uow(), CREDIT_CODE, "Example Robotics", NOW)
         rows = list_enterprise_cases(uow(), CREDIT_CODE, code, NOW).rows

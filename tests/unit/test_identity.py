@@ -5,22 +5,45 @@ from hypothesis import strategies as st
 
 from bot.domain.identity import (
     CREDIT_CODE_ALPHABET, InvalidCreditCode, InvalidPassport, abbreviate_name, credit_code_check_char,
-    mask_passport, normalise_passport, parse_credit_code, parse_passport, parse_passport_input,
+    family_name, family_name_matches, mask_passport, normalise_passport,
+    parse_credit_code, parse_passport, parse_passport_input,
 )
 
 
-def test_passports_are_masked_to_first_character_and_last_two():
-    assert mask_passport("E1234534") == "E•••••34"
-    assert mask_passport("e 1234 5634") == "E••••••34"
-    assert mask_passport("AB123") == "A••23"
+def test_passports_are_masked_to_the_last_two_characters():
+    assert mask_passport("E1234534") == "••••••34"
+    assert mask_passport("e 1234 5634") == "•••••••34"
+    assert mask_passport("AB123") == "•••23"
+    assert mask_passport("1234") == "••••"
 
 
 @given(st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=5, max_size=20))
-def test_a_mask_hides_all_but_three_characters(number):
+def test_a_mask_shows_at_most_the_last_two_characters(number):
     masked = mask_passport(number)
     assert len(masked) == len(number)
-    assert masked[0] == number[0] and masked[-2:] == number[-2:]
-    assert set(masked[1:-2]) <= {"•"}
+    assert masked[-2:] == number[-2:]
+    assert set(masked[:-2]) <= {"•"}
+
+
+@pytest.mark.parametrize("name, family", [
+    ("Lena Hoffmann", "Hoffmann"), ("WANG Xiaoming", "Wang"), ("Hoffmann, Lena", "Hoffmann"),
+    ("Ludwig van Beethoven", "van Beethoven"), ("王小明", "王"), ("欧阳娜娜", "欧阳"), ("Madonna", "Madonna"),
+])
+def test_the_family_name_is_found_as_for_the_short_names(name, family):
+    assert family_name(name) == family
+
+
+@pytest.mark.parametrize("name, given, expected", [
+    ("Lena Hoffmann", "hoffmann", True), ("Lena Hoffmann", "HOFFMANN", True),
+    ("Lena Hoffmann", "Lena", True),  # written in the East Asian order
+    ("Lena Hoffmann", "Hofman", False), ("Lena Hoffmann", "", False), ("Lena Hoffmann", "Lena Hoffmann", False),
+    ("Ludwig van Beethoven", "Beethoven", True), ("Ludwig van Beethoven", "van beethoven", True),
+    ("José García-López", "garcia lopez", True), ("WANG Xiaoming", "Wang", True),
+    ("WANG Xiaoming", "Xiaoming", False),  # the capitals say which is the family name
+    ("王小明", "王", True), ("王小明", "小明", False),
+])
+def test_family_names_match_without_case_accents_or_spacing(name, given, expected):
+    assert family_name_matches(name, given) is expected
 
 
 def test_passport_numbers_are_normalised_and_checked():

@@ -129,3 +129,44 @@ def test_matching_accepts_the_whole_number_or_its_last_four():
 def test_short_keys_are_refused():
     with pytest.raises(ValueError):
         CaseHasher(b"short")
+
+
+# -- guessing limits: back-off, the client address, staff unlocks --------------------------
+
+def test_repeated_lockouts_back_off_15_minutes_1_hour_24_hours():
+    from bot.domain.verification import BACKOFF
+
+    failures, start = [], NOW
+    for step in BACKOFF + (BACKOFF[-1],):  # the last step repeats
+        burst = [start + i * MIN for i in range(5)]
+        failures += burst
+        state = lockout(failures, burst[-1], steps=BACKOFF, lookback=dt.timedelta(days=7))
+        assert state.until == burst[-1] + step
+        start = state.until
+    assert sum(1 for t in failures if t < NOW + dt.timedelta(hours=24)) == 15
+
+
+def test_the_back_off_is_forgotten_after_a_quiet_day():
+    from bot.domain.verification import BACKOFF
+
+    first = [NOW + i * MIN for i in range(5)]
+    later = [NOW + dt.timedelta(hours=30) + i * MIN for i in range(5)]  # a day after the first lock ended
+    state = lockout(first + later, later[-1], steps=BACKOFF, lookback=dt.timedelta(days=7))
+    assert state.until == later[-1] + BACKOFF[0]
+
+
+def test_a_staff_unlock_forgets_the_failures_before_it():
+    failures = [NOW + i * MIN for i in range(5)]
+    assert lockout(failures, NOW + 5 * MIN).locked
+    assert lockout(failures, NOW + 5 * MIN, reset_at=NOW + 5 * MIN) == Lockout(None, 5)
+
+
+def test_guessing_lockout_names_the_scope_and_limits_a_client_to_three():
+    from bot.domain.verification import CLIENT, GuessingHistory, guessing_lockout
+
+    three = [NOW + i * MIN for i in range(3)]
+    assert guessing_lockout(GuessingHistory([], three), NOW + 3 * MIN).attempts_left == 2
+    with pytest.raises(VerificationLocked) as locked:
+        guessing_lockout(GuessingHistory([], three, three), NOW + 3 * MIN)
+    assert locked.value.scope == CLIENT and locked.value.until == three[-1] + LOCK
+    assert guessing_lockout(GuessingHistory([], [], None), NOW).attempts_left == 5  # no address: no client limit

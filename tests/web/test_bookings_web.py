@@ -87,10 +87,11 @@ def test_location_has_the_address_where_published(client, book, kb):
 
 def test_rescheduled_and_cancelled_bookings_update_the_same_event(client, book, uow_factory, config):
     booking = book()
-    moved = booking_changes.reschedule(uow_factory(), config, booking.code, "5634", MONDAY, dt.time(14, 0), NOW, HASHER)
+    moved = booking_changes.reschedule(uow_factory(), config, booking.code, "5634 Müller", MONDAY, dt.time(14, 0),
+                                       NOW, HASHER)
     event = event_of(client.get(f"/bookings/{moved.code}.ics"))
     assert event.decoded("DTSTART").time() == dt.time(14, 0) and int(event["SEQUENCE"]) == 1
-    booking_changes.cancel(uow_factory(), booking.code, "5634", NOW, HASHER)
+    booking_changes.cancel(uow_factory(), booking.code, "5634 Müller", NOW, HASHER)
     event = event_of(client.get(f"/bookings/{booking.code}.ics"))
     assert str(event["STATUS"]) == "CANCELLED" and str(event["UID"]).startswith(booking.code)
 

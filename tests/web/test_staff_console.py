@@ -333,3 +333,24 @@ def test_a_contact_that_does_not_open_shows_unreadable_not_an_error(app, console
     assert "call back unreadable" in boss.get("/staff/queue").text
     page = boss.get(f"/staff/tickets/{ticket}")
     assert page.status_code == 200 and "<dd>unreadable</dd>" in page.text
+
+
+def test_staff_unlock_a_case_from_the_console_with_csrf_and_an_audit_list(app, console_settings):
+    from bot.db.models import VerificationUnlock
+    from sqlalchemy import select
+
+    client = logged_in(app, "lena")
+    page = client.get("/staff/unlocks")
+    assert page.status_code == 200 and "No unlocks yet" in page.text and 'href="/staff/unlocks"' in page.text
+    refused = client.post("/staff/unlocks", data={"reference": "EZ2026-0042", "csrf_token": "wrong"})
+    assert refused.status_code == 403
+    done = client.post("/staff/unlocks", data={"reference": "ez2026-0042", "csrf_token": csrf(page.text)},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/staff/unlocks?notice=not_locked"
+    bad = client.post("/staff/unlocks", data={"reference": XSS, "csrf_token": csrf(page.text)})
+    assert "Nothing was unlocked" in bad.text and XSS not in bad.text
+    listed = client.get("/staff/unlocks").text
+    assert re.search(r"<td>EZ2026-0042</td><td>lena</td>", listed)
+    with uow(console_settings) as u:
+        assert [row.case_number for row in u.session.execute(select(VerificationUnlock)).scalars()] == ["EZ2026-0042"]
+    assert client_for(app).get("/staff/unlocks", follow_redirects=False).status_code == 303  # login first

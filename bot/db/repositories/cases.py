@@ -5,12 +5,14 @@ Times are stored as naive UTC (like the rest of the schema) and handed out as aw
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import AccessAttempt, Case, Enterprise, KbEntry, KbRevision, VerificationAttempt
+from bot.db.models import (AccessAttempt, Case, Enterprise, KbEntry, KbRevision, VerificationAttempt,
+                           VerificationUnlock)
+from bot.domain.verification import GuessingHistory
 
 
 def to_db_time(moment: dt.datetime) -> dt.datetime:
@@ -87,24 +89,45 @@ class AttemptRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def add_verification(self, case_number: str, conversation_hash: str, succeeded: bool, at: dt.datetime) -> None:
+    def add_verification(self, case_number: str, conversation_hash: str, succeeded: bool, at: dt.datetime,
+                         client_hash: Optional[str] = None) -> None:
         self.session.add(VerificationAttempt(case_number=case_number, conversation_hash=conversation_hash,
-                                             succeeded=succeeded, attempted_at=to_db_time(at)))
+                                             client_hash=client_hash, succeeded=succeeded,
+                                             attempted_at=to_db_time(at)))
 
-    def verification_failures(self, case_number: str, conversation_hash: str,
-                              since: dt.datetime) -> Tuple[List[dt.datetime], List[dt.datetime]]:
-        """Failure times after ``since``: (for this case number, in this conversation)."""
+    def guessing_history(self, case_number: str, conversation_hash: str, client_hash: Optional[str],
+                         since: dt.datetime) -> GuessingHistory:
+        """Failure times after ``since`` for this case number (or booking scope), this conversation and
+        this client address (None: not known), and the case's latest staff unlock."""
+        scopes = [VerificationAttempt.case_number == case_number,
+                  VerificationAttempt.conversation_hash == conversation_hash]
+        if client_hash:
+            scopes.append(VerificationAttempt.client_hash == client_hash)
         rows = self.session.execute(
             select(VerificationAttempt.case_number, VerificationAttempt.conversation_hash,
-                   VerificationAttempt.attempted_at)
-            .where(VerificationAttempt.succeeded.is_(False),
-                   VerificationAttempt.attempted_at > to_db_time(since),
-                   or_(VerificationAttempt.case_number == case_number,
-                       VerificationAttempt.conversation_hash == conversation_hash))
+                   VerificationAttempt.client_hash, VerificationAttempt.attempted_at)
+            .where(VerificationAttempt.succeeded.is_(False), VerificationAttempt.attempted_at > to_db_time(since),
+                   or_(*scopes))
         ).all()
-        by_case = [from_db_time(at) for number, _, at in rows if number == case_number]
-        by_conversation = [from_db_time(at) for _, conv, at in rows if conv == conversation_hash]
-        return by_case, by_conversation
+        unlocked = self.latest_unlock(case_number)
+        return GuessingHistory(
+            by_case=[from_db_time(at) for number, _, _, at in rows if number == case_number],
+            by_conversation=[from_db_time(at) for _, conv, _, at in rows if conv == conversation_hash],
+            by_client=[from_db_time(at) for _, _, client, at in rows if client == client_hash] if client_hash else None,
+            case_unlocked_at=unlocked)
+
+    def add_unlock(self, case_number: str, staff_id: int, at: dt.datetime) -> None:
+        self.session.add(VerificationUnlock(case_number=case_number, staff_id=staff_id, unlocked_at=to_db_time(at)))
+
+    def latest_unlock(self, case_number: str) -> Optional[dt.datetime]:
+        at = self.session.execute(select(func.max(VerificationUnlock.unlocked_at))
+                                  .where(VerificationUnlock.case_number == case_number)).scalar()
+        return from_db_time(at) if at else None
+
+    def recent_unlocks(self, limit: int = 50) -> List[VerificationUnlock]:
+        """The latest unlocks, newest first (the console's audit list)."""
+        return list(self.session.execute(select(VerificationUnlock).order_by(VerificationUnlock.id.desc())
+                                         .limit(limit)).scalars())
 
     def add_access(self, credit_code: str, succeeded: bool, at: dt.datetime) -> None:
         self.session.add(AccessAttempt(credit_code=credit_code, succeeded=succeeded, attempted_at=to_db_time(at)))
