@@ -189,8 +189,8 @@ def test_migration_0010_keeps_bookings_and_drops_holds_on_the_way_down(request, 
         hold(factory, config)
         assert taken(factory) == 1
         engine.dispose()
-        command.downgrade(migrate.alembic_config(url), "0008")
-        assert migrate.current(url) == "0008"
+        command.downgrade(migrate.alembic_config(url), "0009")
+        assert migrate.current(url) == "0009"
         with make_engine(url).connect() as conn:
             codes = [r[0] for r in conn.exec_driver_sql("SELECT code FROM bookings")]
             counters = dict(conn.exec_driver_sql("SELECT start_time, booked FROM slot_counters").all())

@@ -1,7 +1,7 @@
 """booking holds: a booking holds its place until the e-mail code confirms it
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-04
 
 Bookings get the status "held" (counted as taking a place, also by the one-active-booking-per-person
@@ -14,7 +14,7 @@ from alembic import op
 from bot.db.sqlite_schema import replace_in_table_sql
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
