@@ -74,13 +74,23 @@ def transcript(events: Iterable[Dict]) -> List[Dict[str, str]]:
     answers to personal-data questions redacted (bot.domain.privacy), button payloads and external
     intents left out."""
     lines: List[Dict[str, str]] = []
+    last_user: Optional[str] = None
+    clarified: Optional[str] = None  # a message Rasa's two-stage fallback will store again after a rewind
     for event in redact_events(events):
         kind = event.get("event")
         text = event.get("text")
+        if kind == "rewind":
+            clarified = last_user
+            continue
         if kind not in ("user", "bot") or not isinstance(text, str) or not text.strip():
             continue
         if kind == "user" and is_external(event):
             continue
+        if kind == "user":
+            if clarified is not None and text == clarified:  # the fallback's copy, not a second message
+                clarified = None
+                continue
+            last_user = text
         if kind == "user" and text.startswith("/"):  # a button's payload: the intent, not words
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or "a button"
             text = "[opened the chat]" if intent == "greet" else f"[chose: {intent.replace('_', ' ')}]"

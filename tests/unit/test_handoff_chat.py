@@ -74,3 +74,20 @@ def test_the_call_back_form_knows_when_an_expired_live_chat_offered_it():
     assert not chat.after_expiry([start, form])  # outside staff hours
     assert not chat.after_expiry([start, expired, form, submitted, start, form])  # a later, ordinary one
     assert not chat.after_expiry([])
+
+
+def test_the_message_a_two_stage_fallback_stores_again_appears_once():
+    events = [
+        {"event": "user", "text": "visa thing??", "timestamp": 1.0},
+        {"event": "bot", "text": "Did you mean the fees?", "timestamp": 2.0},
+        {"event": "user", "text": "how much is the residence permit", "timestamp": 3.0},
+        {"event": "rewind", "timestamp": 4.0},
+        {"event": "action", "name": "action_listen", "timestamp": 4.1},
+        {"event": "user", "text": "how much is the residence permit", "timestamp": 4.2},  # Rasa's copy
+        {"event": "bot", "text": "CNY 400 to 1,000.", "timestamp": 5.0},
+        {"event": "user", "text": "how much is the residence permit", "timestamp": 6.0},  # asked again, for real
+    ]
+    said = [(line["who"], line["text"]) for line in chat.transcript(events)]
+    assert said == [("user", "visa thing??"), ("bot", "Did you mean the fees?"),
+                    ("user", "how much is the residence permit"), ("bot", "CNY 400 to 1,000."),
+                    ("user", "how much is the residence permit")]
