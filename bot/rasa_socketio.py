@@ -123,9 +123,13 @@ class SocketIOInput(RasaSocketIOInput):
         sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
         if self.allowed_origins is not None:
             # Rasa turned python-engineio's Origin check off ([]); with the list it refuses other
-            # origins with HTTP 400 and answers allowed ones with the CORS header Sanic-CORS would add.
+            # origins with HTTP 400.
             sio.eio.cors_allowed_origins = list(self.allowed_origins)
             sio.eio.cors_credentials = False
+            # Rasa's --cors (Sanic-CORS) already puts the CORS headers on every response of the server;
+            # python-engineio would add a second Access-Control-Allow-Origin, and browsers refuse a
+            # response that has two (the widget then never connects): engineio only checks the Origin.
+            sio.eio._cors_headers = lambda environ: []
         handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]  # Rasa's handler
 
         @sio.on(self.user_message_evt, namespace=self.namespace)

@@ -56,6 +56,15 @@ def test_socketio_channel_is_enabled(servers, e2e_settings):
         assert response.status == 200
 
 
+def test_socketio_answers_the_chat_page_origin_with_one_cors_header(servers, e2e_settings):
+    # Two Access-Control-Allow-Origin headers (Sanic-CORS and engine.io both adding one) make browsers
+    # refuse every polling response: the widget would never connect.
+    url = f"http://{e2e_settings.host}:{e2e_settings.rasa_port}/socket.io/?EIO=4&transport=polling"
+    request = urllib.request.Request(url, headers={"Origin": e2e_settings.resolved_cors_origins[0]})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        assert response.headers.get_all("Access-Control-Allow-Origin") == [e2e_settings.resolved_cors_origins[0]]
+
+
 def test_port_taken_is_a_clear_error(servers, e2e_settings):
     with pytest.raises(runner.PortTaken, match=f"Port {e2e_settings.rasa_port} .* already in use"):
         runner.ensure_port_free(e2e_settings.host, e2e_settings.rasa_port, "Rasa server")
