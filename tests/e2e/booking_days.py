@@ -40,5 +40,5 @@ def bookable_days(settings: Settings, time: str, count: int, hall_id: str = ETOW
 
 
 def bookable_day(settings: Settings, time: str, nth: int = 1, hall_id: str = ETOWN_HALL) -> str:
-    """The ``nth`` bookable day for ``time``, written as the bot writes dates ("3 December 2026")."""
+    """The ``nth`` bookable day for ``time``, written as the bot writes dates (day, month name, year)."""
     return format_date(bookable_days(settings, time, nth, hall_id)[-1])
