@@ -165,6 +165,9 @@ def child_env(settings: Settings) -> Dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
         "LOG_LEVEL": settings.log_level.upper(),  # Rasa's own log level
+        # One BLAS thread a process: on 2 shared cores a second OpenBLAS thread only spins (the action
+        # server's sentence encoder used 19 ms of CPU a message with two, 3 ms with one; bench/latency.py).
+        "OPENBLAS_NUM_THREADS": env.get("OPENBLAS_NUM_THREADS", "1"),
         "SANIC_WORKERS": str(settings.rasa_workers),
         "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
     })
