@@ -57,6 +57,7 @@ async def start_rasa_like_server(settings: Settings, name: str):
     port = free_port()
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
     await server.startup()  # inside sanic_touch_up(): see there
+    await server.before_start()  # the listeners `rasa run` triggers: Sanic-CORS installs its headers there
     return server, f"http://127.0.0.1:{port}", app.ctx.agent
 
 
